@@ -1,0 +1,187 @@
+"""Read one YAML file into plain JSON-like data, with the position of every value.
+
+Call files are written by people outside the team, so the reader is strict:
+
+- duplicate keys, explicit tags (``!!python/object``…) and anchors/aliases are refused;
+- scalars follow a small, predictable typing: ``true``/``false`` are booleans,
+  ``null``/``~``/empty are null, integers and decimals without a leading zero are numbers
+  (decimals become :class:`decimal.Decimal`, never float); everything else — dates,
+  ``NO``, ``0123``, ``12:30`` — stays a string, so the schema can refuse it loudly
+  instead of YAML 1.1 silently turning it into ``False``, ``83`` or ``750``.
+
+The result is a :class:`Document`: the data plus a map from each value's path
+(a tuple of keys and indexes) to its ``(line, column)``, both 1-based.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from callfiles.problems import Problem
+
+MAX_BYTES = 1_000_000
+"""A call file is a few kilobytes; anything over this is refused before parsing."""
+
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
+_NULLS = {"", "~", "null"}
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data and where each value stands in the file."""
+
+    path: str
+    data: object
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, where: Path_) -> tuple[int, int]:
+        """Return the position of ``where``, or of its closest parent that has one."""
+        while where not in self.positions and where:
+            where = where[:-1]
+        return self.positions.get(where, (1, 1))
+
+    def problem(self, where: Path_, message: str) -> Problem:
+        line, column = self.position(where)
+        return Problem(self.path, line, column, dotted(where), message)
+
+
+def dotted(where: Path_) -> str:
+    """``('rules', 'budget', 1, 'max')`` → ``rules.budget[1].max``."""
+    text = ""
+    for part in where:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that keeps the node tree; we build values ourselves."""
+
+
+def _scalar(value: str, style: str | None) -> object:
+    if style:  # quoted or block scalar: always a string
+        return value
+    if value in _NULLS:
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    if _INT.match(value):
+        return int(value)
+    if _DECIMAL.match(value):
+        return Decimal(value)
+    return value
+
+
+def read(path: Path, display: str | None = None) -> tuple[Document | None, list[Problem]]:
+    """Parse ``path``. Return the document, or ``None`` and the problems found."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [Problem(name, 1, 1, "", f"file too large: {size} bytes, expected at most {MAX_BYTES} bytes")]
+        raw = path.read_bytes()
+    except OSError as error:
+        return None, [Problem(name, 1, 1, "", f"cannot read the file: {error.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [Problem(name, line, column, "", f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8")]
+    if not text.strip():
+        return None, [Problem(name, 1, 1, "", "the file is empty, expected a call description")]
+    return parse(text, name)
+
+
+def parse(text: str, name: str) -> tuple[Document | None, list[Problem]]:
+    """Parse YAML ``text`` (displayed as ``name`` in problems)."""
+    problems: list[Problem] = []
+    document = Document(name, None)
+    try:
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = error.problem or "invalid YAML"
+        if "expected a single document" in str(error.context or ""):
+            what = "several YAML documents in one file; keep a single document (remove '---')"
+        return None, [Problem(name, line, column, "", f"invalid YAML: {what}")]
+    except yaml.YAMLError as error:
+        return None, [Problem(name, 1, 1, "", f"invalid YAML: {error}")]
+    if node is None:
+        return None, [Problem(name, 1, 1, "", "the file is empty, expected a call description")]
+    document.data = _build(node, (), document, problems, text)
+    return (None if problems else document), problems
+
+
+def _build(node: yaml.Node, where: Path_, doc: Document, problems: list[Problem], text: str) -> object:
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    doc.positions[where] = (line, column)
+    if _has_anchor(node, text):
+        problems.append(doc.problem(where, "YAML anchors and aliases (&, *) are not allowed; write the value out in full"))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag not in _IMPLICIT_TAGS or _explicit_tag(node, text):
+            problems.append(doc.problem(where, f"YAML tags are not allowed, found '{node.tag}'; remove it"))
+            return None
+        return _scalar(node.value, node.style)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != "tag:yaml.org,2002:seq":
+            problems.append(doc.problem(where, f"YAML tags are not allowed, found '{node.tag}'; remove it"))
+            return None
+        return [_build(child, where + (index,), doc, problems, text) for index, child in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != "tag:yaml.org,2002:map":
+            problems.append(doc.problem(where, f"YAML tags are not allowed, found '{node.tag}'; remove it"))
+            return None
+        result: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or _explicit_tag(key_node, text) or _has_anchor(key_node, text):
+                problems.append(doc.problem(where, "keys must be plain words; complex keys, tags and anchors are not allowed"))
+                continue
+            key = key_node.value
+            if key == "<<":
+                problems.append(doc.problem(where, "merge keys ('<<') are not allowed; write the keys out"))
+                continue
+            if key in result:
+                first = doc.positions.get(where + (key,), (0, 0))[0]
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                message = f"duplicate key '{key}' (first defined on line {first}); keep only one"
+                problems.append(Problem(doc.path, line, column, dotted(where + (key,)), message))
+                continue
+            result[key] = _build(value_node, where + (key,), doc, problems, text)
+            doc.positions[where + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return result
+    raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has only three kinds
+
+
+_IMPLICIT_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+}
+
+
+def _explicit_tag(node: yaml.ScalarNode, text: str) -> bool:
+    """True when the scalar is written with a ``!tag`` before it."""
+    return _source(node, text).startswith("!")
+
+
+def _has_anchor(node: yaml.Node, text: str) -> bool:
+    """PyYAML drops anchors from nodes; look at the source text where the node starts."""
+    start = _source(node, text)
+    return start.startswith("&") or start.startswith("*")
+
+
+def _source(node: yaml.Node, text: str) -> str:
+    return text[node.start_mark.index : node.start_mark.index + 1]
