@@ -1,0 +1,108 @@
+"""Exact money: parsing what people type, one rounding rule, French formatting.
+
+Amounts are :class:`~decimal.Decimal` built from strings, never floats. The single
+rounding point is :func:`to_cents`, half-up to the cent, applied once to each budget line's
+cost (``hours × hourly_rate``); every total is an exact sum of rounded line costs.
+
+>>> parse_amount("1 234,56")
+Decimal('1234.56')
+>>> format_eur(Decimal("10000"))
+'10\\xa0000,00\\xa0€'
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1000000000")
+"""One billion euros: larger amounts are refused as typing mistakes."""
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\Z")
+
+
+class AmountError(ValueError):
+    """A value that is not a usable amount; the message is French and says what to type."""
+
+
+def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
+    """Read an amount typed as a JSON number or a French or English string.
+
+    Accepts ``1234.5``, ``"1234,50"``, ``"1 234,56"`` (with ordinary, non-breaking or narrow
+    spaces as thousands separators) and ``"1234 €"``.
+    """
+    if isinstance(value, bool) or value is None:
+        raise AmountError("un montant est attendu")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        # JSON numbers arrive as float from json.loads; go through repr to keep what was typed.
+        if value != value or value in (float("inf"), float("-inf")):
+            raise AmountError("un montant fini est attendu")
+        number = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, str):
+        text = _SPACES.sub("", value.strip().removesuffix("€").strip())
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        if not text or not _NUMBER.match(text):
+            raise AmountError(f"« {value[:40]} » n'est pas un montant ; écrivez par exemple 1 234,56")
+        number = Decimal(text)
+    else:
+        raise AmountError("un montant est attendu")
+    if not number.is_finite():
+        raise AmountError("un montant fini est attendu")
+    if number < 0 and not allow_negative:
+        raise AmountError("le montant ne peut pas être négatif")
+    if abs(number) > MAX_AMOUNT:
+        raise AmountError("le montant dépasse un milliard d'euros ; vérifiez la saisie")
+    try:
+        return number.quantize(Decimal("0.0001"))
+    except InvalidOperation as error:  # pragma: no cover - bounded above
+        raise AmountError("montant invalide") from error
+
+
+def to_cents(value: Decimal) -> Decimal:
+    """Round half-up to the cent: the one rounding rule of the calculators."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def plain(value: Decimal) -> str:
+    """Machine form with two decimals, as in the JSON output: ``"1150.00"``."""
+    return f"{to_cents(value):.2f}"
+
+
+def group_thousands(integer: str, separator: str = "\u00a0") -> str:
+    digits = integer.lstrip("-")
+    groups = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return ("-" if integer.startswith("-") else "") + separator.join(groups)
+
+
+def format_number(value: Decimal, decimals: int = 2) -> str:
+    """French number: ``1 234,56`` (non-breaking space, decimal comma)."""
+    text = f"{value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):.{decimals}f}"
+    integer, _, fraction = text.partition(".")
+    return group_thousands(integer) + ("," + fraction if fraction else "")
+
+
+def format_eur(value: Decimal, *, cents: bool = True) -> str:
+    """French amount in euros: ``1 234,56 €``; ``cents=False`` drops ``,00`` on round amounts."""
+    if not cents and value == value.to_integral_value():
+        return format_number(value, 0) + "\u00a0€"
+    return format_number(value) + "\u00a0€"
+
+
+def format_share(share: Decimal) -> str:
+    """A share as a French percentage: ``Decimal('0.05')`` → ``5 %``, ``0.125`` → ``12,5 %``."""
+    percent = (share * 100).normalize()
+    text = format(percent, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") + "\u00a0%"

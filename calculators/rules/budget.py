@@ -1,0 +1,234 @@
+"""Budget rule kinds. Each checks a parsed :class:`~calculators.budget.Budget` and returns findings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from calculators.money import format_eur, format_share
+from calculators.report import Finding
+from calculators.rules import RuleInfo, register
+
+if TYPE_CHECKING:
+    from calculators.budget import Budget, Line
+    from calculators.model import Call, Vocabulary
+
+
+def _dec(value: object) -> Decimal:
+    return Decimal(str(value))
+
+
+def _line_name(line: "Line", vocabulary: "Vocabulary") -> str:
+    if line.profession:
+        return vocabulary.professions[line.profession]
+    return line.label or vocabulary.expense_categories[line.category]
+
+
+def _finding(info: RuleInfo, message: str, line: "Line | None" = None, severity: str | None = None) -> Finding:
+    return Finding(severity or info.severity, info.id, message, info.reference,  # type: ignore[arg-type]
+                   None if line is None else line.action, None if line is None else line.index)
+
+
+@dataclass(frozen=True, slots=True)
+class RateGroup:
+    label: str
+    professions: tuple[str, ...]
+    max: Decimal
+
+
+@register("budget", "hourly_rate_cap")
+@dataclass(frozen=True, slots=True)
+class HourlyRateCap:
+    """The hourly rate of a line may not exceed the cap of its profession's group."""
+
+    info: RuleInfo
+    groups: tuple[RateGroup, ...]
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "HourlyRateCap":
+        return cls(info, tuple(RateGroup(g["label"], tuple(g["professions"]), _dec(g["max"])) for g in data["groups"]))
+
+    def cap_for(self, profession: str | None) -> RateGroup | None:
+        for group in self.groups:
+            if profession in group.professions:
+                return group
+        return None
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        findings = []
+        for line in budget.lines:
+            if line.hourly_rate is None:
+                continue
+            group = self.cap_for(line.profession)
+            if group is None:
+                findings.append(_finding(self.info, "Précisez la profession de l'intervenant pour vérifier le plafond horaire "
+                                                    f"({', '.join(f'{g.label.lower()} : {format_eur(g.max)}/h' for g in self.groups)}).",
+                                         line, "warning"))
+            elif line.hourly_rate > group.max:
+                findings.append(_finding(self.info, f"{_line_name(line, vocabulary)} : {format_eur(line.hourly_rate)}/h dépasse "
+                                                    f"le plafond de {format_eur(group.max)}/h ({group.label.lower()}).", line))
+        return findings
+
+
+@register("budget", "category_share_cap")
+@dataclass(frozen=True, slots=True)
+class CategoryShareCap:
+    """The total cost of a category may not exceed a share of the amount asked, or of the total cost."""
+
+    info: RuleInfo
+    category: str
+    of: str
+    max_share: Decimal
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "CategoryShareCap":
+        return cls(info, data["category"], data["of"], _dec(data["max_share"]))
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        spent = sum((l.cost for l in budget.lines if l.category == self.category and not l.in_kind), Decimal(0))
+        if spent == 0:
+            return []
+        base = budget.totals.funder if self.of == "funder" else budget.totals.cost
+        limit = base * self.max_share
+        if spent <= limit:
+            return []
+        base_name = "du montant demandé au financeur" if self.of == "funder" else "du coût total"
+        return [_finding(self.info, f"{vocabulary.expense_categories[self.category]} : {format_eur(spent)} dépasse "
+                                    f"{format_share(self.max_share)} {base_name} ({format_share(self.max_share)} × "
+                                    f"{format_eur(base)} = {format_eur(limit)}).")]
+
+
+@register("budget", "min_total_cost")
+@dataclass(frozen=True, slots=True)
+class MinTotalCost:
+    """The project's total cost must reach a minimum."""
+
+    info: RuleInfo
+    min: Decimal
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "MinTotalCost":
+        return cls(info, _dec(data["min"]))
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        if budget.totals.cost >= self.min:
+            return []
+        return [_finding(self.info, f"Coût total de {format_eur(budget.totals.cost)} : le minimum de dépenses est de "
+                                    f"{format_eur(self.min)}.")]
+
+
+@register("budget", "max_funder_share")
+@dataclass(frozen=True, slots=True)
+class MaxFunderShare:
+    """The amount asked from the funder may not exceed a share of the total cost."""
+
+    info: RuleInfo
+    max_share: Decimal
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "MaxFunderShare":
+        return cls(info, _dec(data["max_share"]))
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        totals = budget.totals
+        limit = totals.cost * self.max_share
+        if totals.funder <= limit:
+            return []
+        share = totals.funder_share() or Decimal(0)
+        return [_finding(self.info, f"Le montant demandé ({format_eur(totals.funder)}) représente "
+                                    f"{format_share(share.quantize(Decimal('0.001')))} du coût total ; il ne peut dépasser "
+                                    f"{format_share(self.max_share)}, soit {format_eur(limit)}.")]
+
+
+@register("budget", "ineligible_categories")
+@dataclass(frozen=True, slots=True)
+class IneligibleCategories:
+    """Lines of these categories cannot be asked from the funder (co-funding them is only noted)."""
+
+    info: RuleInfo
+    categories: tuple[str, ...]
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "IneligibleCategories":
+        return cls(info, tuple(data["categories"]))
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        findings = []
+        for line in budget.lines:
+            if line.category not in self.categories:
+                continue
+            name = vocabulary.expense_categories[line.category]
+            if line.funder > 0:
+                findings.append(_finding(self.info, f"{name} : dépense non éligible ; les {format_eur(line.funder)} "
+                                                    "demandés ne peuvent pas être financés par cet appel.", line))
+            else:
+                findings.append(_finding(self.info, f"{name} : dépense non éligible à cet appel ; elle reste à la charge "
+                                                    "des cofinancements.", line, "info"))
+        return findings
+
+
+@register("budget", "conditional_categories")
+@dataclass(frozen=True, slots=True)
+class ConditionalCategories:
+    """Lines of these categories are funded only under a condition the applicant must check."""
+
+    info: RuleInfo
+    categories: tuple[str, ...]
+    condition: str
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "ConditionalCategories":
+        return cls(RuleInfo(info.id, info.kind, info.label, info.reference, info.quote,
+                            data.get("severity", "warning")), tuple(data["categories"]), data["condition"])
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        return [_finding(self.info, f"{vocabulary.expense_categories[line.category]} : financé seulement si "
+                                    f"{self.condition}.", line)
+                for line in budget.lines if line.category in self.categories and line.funder > 0]
+
+
+@register("budget", "in_kind_categories")
+@dataclass(frozen=True, slots=True)
+class InKindCategories:
+    """In-kind contributions are counted for these categories only."""
+
+    info: RuleInfo
+    categories: tuple[str, ...]
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "InKindCategories":
+        return cls(RuleInfo(info.id, info.kind, info.label, info.reference, info.quote,
+                            data.get("severity", "warning")), tuple(data["categories"]))
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        allowed = ", ".join(vocabulary.expense_categories[c].lower() for c in self.categories)
+        return [_finding(self.info, f"{vocabulary.expense_categories[line.category]} : cet appel ne prévoit de valoriser "
+                                    f"en nature que : {allowed}.", line)
+                for line in budget.lines if line.in_kind and line.category not in self.categories]
+
+
+@register("budget", "balanced_plan")
+@dataclass(frozen=True, slots=True)
+class BalancedPlan:
+    """The co-funding of the lines (in-kind aside) equals what the declared co-funders bring."""
+
+    info: RuleInfo
+
+    @classmethod
+    def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "BalancedPlan":
+        return cls(info)
+
+    def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
+        needed = budget.totals.cash_cofunding
+        declared = sum((c.amount for c in budget.cofunders), Decimal(0))
+        if needed == declared:
+            return []
+        if declared < needed:
+            return [_finding(self.info, f"Plan de financement déséquilibré : {format_eur(needed - declared)} de "
+                                        f"cofinancement ne sont couverts par aucun cofinanceur déclaré "
+                                        f"(lignes : {format_eur(needed)}, cofinanceurs : {format_eur(declared)}).")]
+        return [_finding(self.info, f"Plan de financement déséquilibré : les cofinanceurs déclarés apportent "
+                                    f"{format_eur(declared)}, soit {format_eur(declared - needed)} de plus que les "
+                                    f"cofinancements des lignes ({format_eur(needed)}).")]
