@@ -161,7 +161,7 @@ class SubmissionDeadline:
                 return [_finding(self.info, f"Dépôt le {french_date(day)} : dans les délais{wave}, date limite "
                                             f"{describe(milestone.when)}.", "info")]
         last = max(known, key=lambda m: m.when.latest or dt.date.min)
-        return [_finding(self.info, f"Dépôt le {french_date(day)} : après la date limite ({describe(last.when)}).")]
+        return [_finding(self.info, f"Dépôt le {french_date(day)} : après la date limite, fixée au {describe(last.when)}.")]
 
 
 @register("eligibility", "project_dates")

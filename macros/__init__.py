@@ -1,0 +1,1 @@
+"""MkDocs adapters: the macros module, the build hook and the page templates."""

@@ -1,0 +1,80 @@
+"""Render generated pages from Jinja templates. Text from call files is data, never template code.
+
+Templates live in ``macros/templates``; autoescape is on for every template, so a ``<script>``
+or ``{{ … }}`` written in a call file comes out as visible text. Generated pages also carry
+``render_macros: false`` so that mkdocs-macros never evaluates their content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from calculators.dates import describe, french_date
+from calculators.money import format_eur, format_share
+from calculators.timeline import STATUS_LABELS, milestone_phase, ordered, status_on
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+MILESTONE_KINDS = {
+    "launch": "Lancement", "info_session": "Information", "declaration": "Déclaration", "deadline": "Date limite de dépôt",
+    "review": "Analyse des dossiers", "commission": "Commission", "council": "Conseil", "selection": "Sélection",
+    "results": "Résultats", "campaign": "Communication", "convention": "Convention", "project_start": "Début du projet",
+    "project_window": "Période du projet", "project_end": "Fin du projet", "interim_report": "Bilan intermédiaire",
+    "final_report": "Bilan final",
+}
+PHASES = {"past": "passé", "current": "en cours", "future": "à venir", "unknown": "date inconnue"}
+
+
+def _yaml_string(value: str) -> Markup:
+    """A YAML-safe, HTML-escaped scalar for front matter (JSON strings are valid YAML)."""
+    escaped = str(Markup.escape(value)).replace("{", "&#123;").replace("}", "&#125;")
+    return Markup(json.dumps(escaped, ensure_ascii=False))
+
+
+def _money(value: object, cents: bool = False) -> str:
+    return format_eur(Decimal(str(value)), cents=cents)
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        front=_yaml_string,
+        date=french_date,
+        when=describe,
+        eur=_money,
+        share=lambda v: format_share(Decimal(str(v))),
+        kind=lambda k: MILESTONE_KINDS.get(k, k),
+        phase=lambda p: PHASES[p],
+    )
+    env.globals.update(
+        status_on=status_on, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
+    )
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """Render ``templates/<template>`` with ``context`` (plus ``today``)."""
+    context.setdefault("today", dt.date.today())
+    return environment().get_template(template).render(**context)
+
+
+def root_for(url: str) -> str:
+    """Relative URL from a page at directory ``url`` (e.g. ``appels/x/``) back to the site root."""
+    depth = url.strip("/").count("/") + 1 if url.strip("/") else 0
+    return "../" * depth
