@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: installs everything the project needs, then
+#   bash scripts/dev.sh serve   → serves the site on http://127.0.0.1:8000/ (live reload)
+#   bash scripts/dev.sh test    → runs the whole test suite (what CI runs)
+#   bash scripts/dev.sh build   → builds the site into site/
+#   bash scripts/dev.sh setup   → only installs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export NO_MKDOCS_2_WARNING=1
+VENV=.venv
+PY="$VENV/bin/python"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then as_root apt-get update -qq || return 1; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || return 1
+}
+
+setup_python() {
+  if [ ! -x "$PY" ]; then
+    if ! python3 -m venv "$VENV" 2>/dev/null; then
+      echo "» python3-venv est absent : installation du paquet Debian…"
+      rm -rf "$VENV"
+      apt_install python3-venv && python3 -m venv "$VENV"
+    fi
+  fi
+  # Reinstall only when the dependency list changed.
+  local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "» Installation des paquets Python…"
+    "$PY" -m pip install -q --upgrade pip
+    "$PY" -m pip install -q -e '.[test]'
+    rm -f "$VENV"/.installed-* && touch "$stamp"
+  fi
+}
+
+setup_node() {
+  if ! command -v npm >/dev/null; then
+    echo "» npm est absent : installation des paquets Debian nodejs et npm…"
+    apt_install nodejs npm
+  fi
+  local stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "» Installation des paquets npm (package-lock.json)…"
+    npm ci --no-audit --no-fund --loglevel=error
+    touch "$stamp"
+  fi
+}
+
+setup_chromium() {
+  if ! command -v chromium >/dev/null; then
+    echo "» Chromium est absent : installation du paquet Debian (tests dans le navigateur)…"
+    apt_install chromium || echo "!! Impossible d'installer chromium : les tests navigateur échoueront." >&2
+  fi
+}
+
+cmd="${1:-help}"
+case "$cmd" in
+  setup) setup_python; setup_node ;;
+  serve)
+    setup_python; setup_node
+    exec "$VENV/bin/mkdocs" serve --strict -a "${ADDRESS:-127.0.0.1:8000}" ;;
+  build)
+    setup_python; setup_node
+    exec "$VENV/bin/mkdocs" build --strict ;;
+  test)
+    setup_python; setup_node; setup_chromium
+    shift || true
+    exec "$PY" -m pytest -n "${PYTEST_WORKERS:-2}" "$@" ;;
+  *)
+    echo "usage : bash scripts/dev.sh serve | test | build | setup" >&2
+    exit 2 ;;
+esac
