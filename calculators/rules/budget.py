@@ -184,8 +184,8 @@ class ConditionalCategories:
                             data.get("severity", "warning")), tuple(data["categories"]), data["condition"])
 
     def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
-        return [_finding(self.info, f"{vocabulary.expense_categories[line.category]} : financé seulement si "
-                                    f"{self.condition}.", line)
+        return [_finding(self.info, f"{vocabulary.expense_categories[line.category]} : financé seulement à cette "
+                                    f"condition : {self.condition}.", line)
                 for line in budget.lines if line.category in self.categories and line.funder > 0]
 
 
