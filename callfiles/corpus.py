@@ -88,40 +88,41 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
         best = max(error.context, key=lambda e: (len(e.absolute_path), -len(list(e.context or ()))))
         if len(best.absolute_path) > len(error.absolute_path):
             return _explain(doc, best)
-        expected = _describe_schema(error.schema)
-        return [doc.problem(where, f"expected {expected}, found {found}")]
+        expected = (error.schema.get("description") or _describe_schema(error.schema)).rstrip(".")
+        expected = expected[0].lower() + expected[1:]
+        return [doc.problem(where, f"attendu {expected}, trouvé {found}")]
     if validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         name = extra[0] if extra else "?"
-        return [doc.problem(where + (name,), f"unknown key '{name}'; expected one of: {', '.join(allowed)}")]
+        return [doc.problem(where + (name,), at_key=True, message=f"clé inconnue '{name}' ; clés possibles : {', '.join(allowed)}")]
     if validator == "required":
-        return [doc.problem(where, f"missing required key {error.message.split(' is a required')[0]}")]
+        return [doc.problem(where, f"clé obligatoire manquante : {error.message.split(' is a required')[0]}")]
     if validator == "enum":
-        return [doc.problem(where, f"expected one of {', '.join(map(str, error.validator_value))}, found {found}")]
+        return [doc.problem(where, f"attendu l'une des valeurs {', '.join(map(str, error.validator_value))}, trouvé {found}")]
     if validator == "const":
-        return [doc.problem(where, f"expected '{error.validator_value}', found {found}")]
+        return [doc.problem(where, f"attendu '{error.validator_value}', trouvé {found}")]
     if validator == "type":
-        return [doc.problem(where, f"expected {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, found {found}")]
+        return [doc.problem(where, f"attendu {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, trouvé {found}")]
     if validator == "pattern":
-        hint = error.schema.get("description") or _PATTERN_HINTS.get(error.validator_value, "the expected format")
-        return [doc.problem(where, f"expected {hint[0].lower() + hint[1:]} found {found}".replace(". found", ", found"))]
+        hint = (error.schema.get("description") or _PATTERN_HINTS.get(error.validator_value, "le format prévu")).rstrip(".")
+        return [doc.problem(where, f"attendu {hint[0].lower() + hint[1:]}, trouvé {found}")]
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
-        return [doc.problem(where, f"expected a number {words[validator]} {error.validator_value}, found {found}")]
+        words = {"minimum": "au moins", "maximum": "au plus", "exclusiveMinimum": "plus que", "exclusiveMaximum": "moins que"}
+        return [doc.problem(where, f"attendu un nombre {words[validator]} {error.validator_value}, trouvé {found}")]
     if validator in ("minLength", "maxLength", "minItems", "maxItems"):
-        words = {"minLength": "at least {} characters", "maxLength": "at most {} characters",
-                 "minItems": "at least {} items", "maxItems": "at most {} items"}
-        return [doc.problem(where, f"expected {words[validator].format(error.validator_value)}, found {found}")]
+        words = {"minLength": "au moins {} caractères", "maxLength": "au plus {} caractères",
+                 "minItems": "au moins {} éléments", "maxItems": "au plus {} éléments"}
+        return [doc.problem(where, f"attendu {words[validator].format(error.validator_value)}, trouvé {found}")]
     if validator == "uniqueItems":
-        return [doc.problem(where, f"expected every item once, found duplicates in {found}")]
+        return [doc.problem(where, f"attendu chaque élément une seule fois, trouvé des doublons dans {found}")]
     return [doc.problem(where, error.message)]
 
 
-_TYPE_WORDS = {"string": "a text", "array": "a list", "object": "a mapping of keys", "integer": "a whole number",
-               "number": "a number", "boolean": "true or false"}
+_TYPE_WORDS = {"string": "un texte", "array": "une liste", "object": "un ensemble de clés", "integer": "un nombre entier",
+               "number": "un nombre", "boolean": "true ou false"}
 _PATTERN_HINTS = {
-    "^[a-z0-9]+(?:[-_][a-z0-9]+)*$": "an id in lowercase ASCII letters, digits and hyphens,",
+    "^[a-z0-9]+(?:[-_][a-z0-9]+)*$": "un identifiant en minuscules ASCII, chiffres et tirets",
 }
 
 
@@ -133,17 +134,17 @@ def _describe_schema(node: dict[str, Any]) -> str:
             target = schema()["$defs"].get(option["$ref"].rsplit("/", 1)[-1], {})
             words.append(target.get("description", option["$ref"].rsplit("/", 1)[-1]).rstrip("."))
         else:
-            words.append(option.get("description") or _TYPE_WORDS.get(str(option.get("type")), "a value").rstrip("."))
-    return " or ".join(w[0].lower() + w[1:] for w in words if w) or "a valid value"
+            words.append(option.get("description") or _TYPE_WORDS.get(str(option.get("type")), "une valeur").rstrip("."))
+    return " ou ".join(w[0].lower() + w[1:] for w in words if w) or "une valeur valide"
 
 
 def _show(value: object) -> str:
     if isinstance(value, dict):
-        return "a mapping" if value else "an empty mapping"
+        return "un ensemble de clés" if value else "un ensemble vide"
     if isinstance(value, list):
-        return "a list" if value else "an empty list"
+        return "une liste" if value else "une liste vide"
     if value is None:
-        return "nothing (null)"
+        return "rien (null)"
     if isinstance(value, bool):
         return str(value).lower()
     text = str(value)
@@ -166,38 +167,38 @@ class _Checker:
         say = lambda where, message: self.problems.append(doc.problem(where, message))  # noqa: E731
         stem = Path(doc.path).stem
         if data["id"] != stem:
-            say(("id",), f"expected the file name '{stem}', found '{data['id']}'; the id is the file name without .yaml")
+            say(("id",), f"attendu le nom du fichier '{stem}', trouvé '{data['id']}' ; l'identifiant est le nom du fichier sans .yaml")
         for i, funder in enumerate(data["funders"]):
             if funder not in self.funders:
-                say(("funders", i), f"unknown funder '{funder}'; add it to calls/_referentiel/financeurs.yaml or fix the id")
+                say(("funders", i), f"financeur inconnu '{funder}' ; ajoutez-le à calls/_referentiel/financeurs.yaml ou corrigez l'identifiant")
         framework = data.get("framework")
         framework_axes: set[str] = set()
         if framework is not None:
             target = self.docs.get(framework)
             if target is None:
-                say(("framework",), f"unknown framework '{framework}'; expected the id of a call file of kind 'framework'")
+                say(("framework",), f"cadre inconnu '{framework}' ; attendu l'identifiant d'un fichier de kind 'framework'")
             elif target.data.get("kind") != "framework":  # type: ignore[union-attr]
-                say(("framework",), f"'{framework}' is not of kind 'framework'")
+                say(("framework",), f"'{framework}' n'est pas de kind 'framework'")
             else:
                 framework_axes = {a["id"] for a in target.data.get("axes", [])}  # type: ignore[union-attr]
         for i, region in enumerate(data.get("regions", [])):
-            self._known(doc, ("regions", i), region, self.vocabulary.regions, "region")
+            self._known(doc, ("regions", i), region, self.vocabulary.regions, "région inconnue")
         for i, department in enumerate(data.get("departments", [])):
-            self._known(doc, ("departments", i), department, self.vocabulary.departments, "department")
+            self._known(doc, ("departments", i), department, self.vocabulary.departments, "département inconnu")
         for key in ("eligible_expenses", "ineligible_expenses"):
             for i, item in enumerate(data.get(key, [])):
                 if "category" in item:
-                    self._known(doc, (key, i, "category"), item["category"], self.vocabulary.expense_categories, "expense category")
+                    self._known(doc, (key, i, "category"), item["category"], self.vocabulary.expense_categories, "catégorie de dépense inconnue")
         self._unique(doc, "axes", data.get("axes", []))
         for i, axis in enumerate(data.get("axes", [])):
             if "framework_axis" in axis and framework_axes and axis["framework_axis"] not in framework_axes:
-                say(("axes", i, "framework_axis"), f"unknown axis '{axis['framework_axis']}' in framework '{framework}'")
+                say(("axes", i, "framework_axis"), f"axe inconnu '{axis['framework_axis']}' dans le cadre '{framework}'")
             elif "framework_axis" in axis and framework is None:
-                say(("axes", i, "framework_axis"), "framework_axis needs a 'framework' at the top of the file")
+                say(("axes", i, "framework_axis"), "framework_axis demande un 'framework' en haut du fichier")
         milestones = self._milestones(doc, data.get("milestones", []))
         for i, obligation in enumerate(data.get("obligations", [])):
             if "milestone" in obligation and obligation["milestone"] not in milestones:
-                say(("obligations", i, "milestone"), f"unknown milestone '{obligation['milestone']}'")
+                say(("obligations", i, "milestone"), f"étape inconnue '{obligation['milestone']}'")
         rules = data.get("rules", {})
         self._unique(doc, ("rules",), [*rules.get("budget", []), *rules.get("eligibility", [])], paths=[
             *[("rules", "budget", i) for i in range(len(rules.get("budget", [])))],
@@ -209,15 +210,15 @@ class _Checker:
             self._eligibility_rule(doc, ("rules", "eligibility", i), rule, milestones, data, questions)
         for i, regional in enumerate(data.get("regional_calls", [])):
             where = ("regional_calls", i)
-            self._known(doc, where + ("region",), regional["region"], self.vocabulary.regions, "region")
+            self._known(doc, where + ("region",), regional["region"], self.vocabulary.regions, "région inconnue")
             if regional.get("call") and regional["call"] not in self.docs:
-                say(where + ("call",), f"unknown call '{regional['call']}'")
+                say(where + ("call",), f"appel inconnu '{regional['call']}'")
             if regional["runs_call"] is False and regional.get("call"):
-                say(where + ("call",), "a region with runs_call: false cannot name a call")
+                say(where + ("call",), "une région avec runs_call: false ne peut pas nommer d'appel")
 
     def _known(self, doc: Document, where: tuple, value: str, known: Iterable[str], what: str) -> None:
         if value not in known:
-            self.problems.append(doc.problem(where, f"unknown {what} '{value}'; see calls/_referentiel/vocabulaire.yaml"))
+            self.problems.append(doc.problem(where, f"{what} '{value}' ; voir calls/_referentiel/vocabulaire.yaml"))
 
     def _unique(self, doc: Document, key: object, items: list[dict[str, Any]], paths: list[tuple] | None = None) -> None:
         seen: dict[str, int] = {}
@@ -225,7 +226,7 @@ class _Checker:
             where = paths[n] if paths else (key, n)
             if item.get("id") in seen:
                 line = doc.position((paths[seen[item['id']]] if paths else (key, seen[item["id"]])))[0]
-                self.problems.append(doc.problem(where + ("id",), f"duplicate id '{item['id']}' (also on line {line})"))
+                self.problems.append(doc.problem(where + ("id",), f"identifiant '{item['id']}' en double (aussi ligne {line})"))
             else:
                 seen[item.get("id")] = n
 
@@ -237,10 +238,10 @@ class _Checker:
             try:
                 when = when_from(item["when"])
             except ValueError as error:
-                self.problems.append(doc.problem(where, f"impossible date: {error}"))
+                self.problems.append(doc.problem(where, f"date impossible : {_date_error(error)}"))
                 continue
             if list(when.dates) != sorted(when.dates) or len(set(when.dates)) != len(when.dates):
-                self.problems.append(doc.problem(where, "expected dates in increasing order"))
+                self.problems.append(doc.problem(where, "attendu des dates dans l'ordre croissant"))
                 continue
             parsed.append((i, item, when))
         for i, item, when in parsed:
@@ -252,9 +253,9 @@ class _Checker:
                 if when.earliest and other_when.latest and when.earliest > other_when.latest:
                     self.problems.append(doc.problem(
                         ("milestones", i, "when"),
-                        f"dates out of order: this {item['kind']} ({when.earliest}) comes before the "
-                        f"{other['kind']} '{other['id']}' ({other_when.latest}) on line {doc.position(('milestones', j))[0]}, "
-                        "which cannot happen after it"))
+                        f"dates dans le désordre : cette étape {item['kind']} ({when.earliest}) doit précéder "
+                        f"l'étape {other['kind']} '{other['id']}' ({other_when.latest}) de la ligne "
+                        f"{doc.position(('milestones', j))[0]}"))
         return {item["id"]: item for item in items}
 
     def _budget_rule(self, doc: Document, where: tuple, rule: dict[str, Any]) -> None:
@@ -263,35 +264,35 @@ class _Checker:
             seen: set[str] = set()
             for g, group in enumerate(rule["groups"]):
                 for p, profession in enumerate(group["professions"]):
-                    self._known(doc, where + ("groups", g, "professions", p), profession, self.vocabulary.professions, "profession")
+                    self._known(doc, where + ("groups", g, "professions", p), profession, self.vocabulary.professions, "profession inconnue")
                     if profession in seen:
                         self.problems.append(doc.problem(where + ("groups", g, "professions", p),
-                                                         f"profession '{profession}' is in two groups; keep it in one"))
+                                                         f"la profession '{profession}' est dans deux groupes ; gardez-la dans un seul"))
                     seen.add(profession)
         if "category" in rule:
-            self._known(doc, where + ("category",), rule["category"], categories, "expense category")
+            self._known(doc, where + ("category",), rule["category"], categories, "catégorie de dépense inconnue")
         for c, category in enumerate(rule.get("categories", [])):
-            self._known(doc, where + ("categories", c), category, categories, "expense category")
+            self._known(doc, where + ("categories", c), category, categories, "catégorie de dépense inconnue")
 
     def _eligibility_rule(self, doc: Document, where: tuple, rule: dict[str, Any], milestones: dict[str, dict[str, Any]],
                           data: dict[str, Any], questions: dict[str, tuple[object, ...]]) -> None:
         kind = rule["kind"]
         if kind == "structure_types":
             for s, structure in enumerate(rule["allowed"]):
-                self._known(doc, where + ("allowed", s), structure, self.vocabulary.structure_types, "structure type")
+                self._known(doc, where + ("allowed", s), structure, self.vocabulary.structure_types, "type de structure inconnu")
         if kind == "territory":
             for d, department in enumerate(rule.get("departments", [])):
-                self._known(doc, where + ("departments", d), department, self.vocabulary.departments, "department")
+                self._known(doc, where + ("departments", d), department, self.vocabulary.departments, "département inconnu")
             if "region" in rule:
-                self._known(doc, where + ("region",), rule["region"], self.vocabulary.regions, "region")
+                self._known(doc, where + ("region",), rule["region"], self.vocabulary.regions, "région inconnue")
         if kind == "submission_deadline":
             for m, milestone in enumerate(rule["milestones"]):
                 if milestone not in milestones:
-                    self.problems.append(doc.problem(where + ("milestones", m), f"unknown milestone '{milestone}'"))
+                    self.problems.append(doc.problem(where + ("milestones", m), f"étape inconnue '{milestone}'"))
                 elif milestones[milestone]["kind"] != "deadline":
-                    self.problems.append(doc.problem(where + ("milestones", m), f"milestone '{milestone}' is not a deadline"))
+                    self.problems.append(doc.problem(where + ("milestones", m), f"l'étape '{milestone}' n'est pas une date limite (kind: deadline)"))
         if kind == "axes" and not data.get("axes"):
-            self.problems.append(doc.problem(where, "an 'axes' rule needs the call's 'axes' list"))
+            self.problems.append(doc.problem(where, "une règle 'axes' demande la liste 'axes' de l'appel"))
         if kind == "project_dates":
             start_min, start_max = rule.get("start_not_before"), rule.get("start_not_after")
             for key in ("start_not_before", "start_not_after", "end_not_after"):
@@ -299,14 +300,14 @@ class _Checker:
                     try:
                         dt.date.fromisoformat(rule[key])
                     except ValueError as error:
-                        self.problems.append(doc.problem(where + (key,), f"impossible date: {error}"))
+                        self.problems.append(doc.problem(where + (key,), f"date impossible : {_date_error(error)}"))
             if start_min and start_max and start_min > start_max:
-                self.problems.append(doc.problem(where + ("start_not_after",), "expected a date after start_not_before"))
+                self.problems.append(doc.problem(where + ("start_not_after",), "attendu une date après start_not_before"))
         if "question" in rule:
             qid = rule["question"]["id"]
             if qid in questions:
                 self.problems.append(doc.problem(where + ("question", "id"),
-                                                 f"duplicate question id '{qid}' (also on line {doc.position(questions[qid])[0]})"))
+                                                 f"question '{qid}' en double (aussi ligne {doc.position(questions[qid])[0]})"))
             questions[qid] = where + ("question",)
 
 
@@ -330,26 +331,26 @@ def _load_referentiel(root: Path, problems: list[Problem]) -> tuple[Vocabulary |
             vocabulary_data = doc.data  # type: ignore[assignment]
             vocabulary = vocabulary_from_data(vocabulary_data)
         except (KeyError, TypeError, AttributeError) as error:
-            problems.append(doc.problem((), f"expected the sections structure_types, professions, expense_categories, "
-                                            f"regions and departments ({error})"))
+            problems.append(doc.problem((), f"attendu les sections structure_types, professions, expense_categories, "
+                                            f"regions et departments ({error})"))
     doc, found = read(root / REFERENTIEL / "financeurs.yaml", _display(root / REFERENTIEL / "financeurs.yaml", root))
     problems.extend(found)
     if doc is not None:
         items = doc.data.get("funders") if isinstance(doc.data, dict) else None
         if not isinstance(items, list):
-            problems.append(doc.problem((), "expected a 'funders' list"))
+            problems.append(doc.problem((), "attendu une liste 'funders'"))
             items = []
         for i, item in enumerate(items):
             try:
                 funder = Funder(item["id"], item["name"], item["short_name"], item["kind"], item["description"],
                                 item.get("region"), tuple(item.get("departments", ())))
             except (KeyError, TypeError):
-                problems.append(doc.problem(("funders", i), "expected id, name, short_name, kind and description"))
+                problems.append(doc.problem(("funders", i), "attendu id, name, short_name, kind et description"))
                 continue
             if funder.id in funders:
-                problems.append(doc.problem(("funders", i, "id"), f"duplicate funder id '{funder.id}'"))
+                problems.append(doc.problem(("funders", i, "id"), f"financeur '{funder.id}' en double"))
             elif not _ID.match(funder.id):
-                problems.append(doc.problem(("funders", i, "id"), f"expected lowercase letters, digits and hyphens, found '{funder.id}'"))
+                problems.append(doc.problem(("funders", i, "id"), f"attendu des minuscules, chiffres et tirets, trouvé '{funder.id}'"))
             funders[funder.id] = funder
     return vocabulary, vocabulary_data, funders
 
@@ -375,18 +376,18 @@ def _load_cached(root: Path, key: tuple) -> Corpus:  # noqa: ARG001 - key only i
     for path in call_files(root):
         name = _display(path, root)
         if path.suffix == ".yml":
-            problems.append(Problem(name, 1, 1, "", "rename the file with the .yaml extension"))
+            problems.append(Problem(name, 1, 1, "", "renommez le fichier avec l'extension .yaml"))
             continue
         if not _ID.match(path.stem):
-            problems.append(Problem(name, 1, 1, "", f"the file name '{path.stem}' is not a valid call id: "
-                                                     "use lowercase ASCII letters, digits and hyphens"))
+            problems.append(Problem(name, 1, 1, "", f"le nom de fichier '{path.stem}' n'est pas un identifiant valide : "
+                                                     "utilisez des minuscules ASCII, des chiffres et des tirets"))
             continue
         doc, found = read(path, name)
         problems.extend(found)
         if doc is None:
             continue
         if not isinstance(doc.data, dict):
-            problems.append(doc.problem((), f"expected a mapping of keys (id, kind, title…), found {_show(doc.data)}"))
+            problems.append(doc.problem((), f"attendu un ensemble de clés (id, kind, title…), trouvé {_show(doc.data)}"))
             continue
         found = _schema_problems(doc)
         problems.extend(found)
@@ -401,3 +402,13 @@ def _load_cached(root: Path, key: tuple) -> Corpus:  # noqa: ARG001 - key only i
         raise CallFileError(problems)
     calls = {stem: call_from_data(doc.data) for stem, doc in docs.items()}  # type: ignore[arg-type]
     return Corpus(root, vocabulary, vocabulary_data, funders, calls, {s: d.data for s, d in docs.items()})  # type: ignore[misc]
+
+
+def _date_error(error: ValueError) -> str:
+    """French wording of ``date.fromisoformat``'s complaints."""
+    text = str(error)
+    if "day is out of range" in text:
+        return "ce jour n'existe pas dans ce mois"
+    if "month must be" in text:
+        return "le mois doit être entre 01 et 12"
+    return text

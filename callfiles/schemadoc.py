@@ -64,7 +64,9 @@ def reference_rows() -> list[Row]:
             walk(child, path, depth + 1)
         for branch in node.get("allOf", ()):
             then = branch.get("then")
-            if then:
+            if not then:
+                walk(branch, prefix, depth + 1)
+            else:
                 kind = then["properties"]["kind"]["const"]
                 rows.append(Row(f"{prefix} (kind: {kind})", False, "règle", then.get("description", "")))
                 walk({k: v for k, v in then.items() if k != "description"}, prefix, depth + 1)

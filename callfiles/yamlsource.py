@@ -41,6 +41,7 @@ class Document:
     path: str
     data: object
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def position(self, where: Path_) -> tuple[int, int]:
         """Return the position of ``where``, or of its closest parent that has one."""
@@ -48,8 +49,9 @@ class Document:
             where = where[:-1]
         return self.positions.get(where, (1, 1))
 
-    def problem(self, where: Path_, message: str) -> Problem:
-        line, column = self.position(where)
+    def problem(self, where: Path_, message: str, *, at_key: bool = False) -> Problem:
+        """A problem about the value at ``where`` (or about its key, with ``at_key``)."""
+        line, column = self.key_positions.get(where) if at_key and where in self.key_positions else self.position(where)
         return Problem(self.path, line, column, dotted(where), message)
 
 
@@ -62,7 +64,20 @@ def dotted(where: Path_) -> str:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that keeps the node tree; we build values ourselves."""
+    """A SafeLoader that keeps the node tree; we build values ourselves.
+
+    An alias (``*name``) becomes a placeholder node at the alias's own position instead of
+    the shared anchored node, so it is reported where it is written and never expanded.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            return yaml.ScalarNode(_ALIAS_TAG, "*" + event.anchor, event.start_mark, event.end_mark)
+        return super().compose_node(parent, index)
+
+
+_ALIAS_TAG = "!alias"
 
 
 def _scalar(value: str, style: str | None) -> object:
@@ -85,18 +100,18 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return None, [Problem(name, 1, 1, "", f"file too large: {size} bytes, expected at most {MAX_BYTES} bytes")]
+            return None, [Problem(name, 1, 1, "", f"fichier trop gros : {size} octets, au plus {MAX_BYTES} octets attendus")]
         raw = path.read_bytes()
     except OSError as error:
-        return None, [Problem(name, 1, 1, "", f"cannot read the file: {error.strerror}")]
+        return None, [Problem(name, 1, 1, "", f"lecture impossible : {error.strerror}")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return None, [Problem(name, line, column, "", f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8")]
+        return None, [Problem(name, line, column, "", f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) ; enregistrez-le en UTF-8")]
     if not text.strip():
-        return None, [Problem(name, 1, 1, "", "the file is empty, expected a call description")]
+        return None, [Problem(name, 1, 1, "", "le fichier est vide ; attendu : la description d'un appel")]
     return parse(text, name)
 
 
@@ -113,14 +128,14 @@ def parse(text: str, name: str) -> tuple[Document | None, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = error.problem or "invalid YAML"
+        what = error.problem or "YAML invalide"
         if "expected a single document" in str(error.context or ""):
-            what = "several YAML documents in one file; keep a single document (remove '---')"
-        return None, [Problem(name, line, column, "", f"invalid YAML: {what}")]
+            what = "plusieurs documents YAML dans un fichier ; gardez-en un seul (retirez '---')"
+        return None, [Problem(name, line, column, "", f"YAML invalide : {what}")]
     except yaml.YAMLError as error:
-        return None, [Problem(name, 1, 1, "", f"invalid YAML: {error}")]
+        return None, [Problem(name, 1, 1, "", f"YAML invalide : {error}")]
     if node is None:
-        return None, [Problem(name, 1, 1, "", "the file is empty, expected a call description")]
+        return None, [Problem(name, 1, 1, "", "le fichier est vide ; attendu : la description d'un appel")]
     document.data = _build(node, (), document, problems, text)
     return (None if problems else document), problems
 
@@ -129,39 +144,39 @@ def _build(node: yaml.Node, where: Path_, doc: Document, problems: list[Problem]
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     doc.positions[where] = (line, column)
     if _has_anchor(node, text):
-        problems.append(doc.problem(where, "YAML anchors and aliases (&, *) are not allowed; write the value out in full"))
+        problems.append(doc.problem(where, "les ancres et alias YAML (&, *) sont interdits ; écrivez la valeur en entier"))
         return None
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in _IMPLICIT_TAGS or _explicit_tag(node, text):
-            problems.append(doc.problem(where, f"YAML tags are not allowed, found '{node.tag}'; remove it"))
+            problems.append(doc.problem(where, f"les étiquettes YAML sont interdites, trouvé '{node.tag}' ; retirez-la"))
             return None
         return _scalar(node.value, node.style)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
-            problems.append(doc.problem(where, f"YAML tags are not allowed, found '{node.tag}'; remove it"))
+            problems.append(doc.problem(where, f"les étiquettes YAML sont interdites, trouvé '{node.tag}' ; retirez-la"))
             return None
         return [_build(child, where + (index,), doc, problems, text) for index, child in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         if node.tag != "tag:yaml.org,2002:map":
-            problems.append(doc.problem(where, f"YAML tags are not allowed, found '{node.tag}'; remove it"))
+            problems.append(doc.problem(where, f"les étiquettes YAML sont interdites, trouvé '{node.tag}' ; retirez-la"))
             return None
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or _explicit_tag(key_node, text) or _has_anchor(key_node, text):
-                problems.append(doc.problem(where, "keys must be plain words; complex keys, tags and anchors are not allowed"))
+                problems.append(doc.problem(where, "les clés doivent être des mots simples ; clés complexes, étiquettes et ancres interdites"))
                 continue
             key = key_node.value
             if key == "<<":
-                problems.append(doc.problem(where, "merge keys ('<<') are not allowed; write the keys out"))
+                problems.append(doc.problem(where, "les clés de fusion ('<<') sont interdites ; écrivez les clés"))
                 continue
             if key in result:
                 first = doc.positions.get(where + (key,), (0, 0))[0]
                 line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                message = f"duplicate key '{key}' (first defined on line {first}); keep only one"
+                message = f"clé '{key}' en double (déjà définie ligne {first}) ; gardez-en une seule"
                 problems.append(Problem(doc.path, line, column, dotted(where + (key,)), message))
                 continue
+            doc.key_positions[where + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[key] = _build(value_node, where + (key,), doc, problems, text)
-            doc.positions[where + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover - PyYAML has only three kinds
 

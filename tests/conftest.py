@@ -26,7 +26,8 @@ def build_site(destination: Path, config: Path | None = None) -> subprocess.Comp
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(destination)]
     if config:
         command += ["-f", str(config)]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    cwd = config.parent if config else ROOT
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +37,33 @@ def site(tmp_path_factory) -> Path:
     result = build_site(destination)
     assert result.returncode == 0, result.stderr
     return destination
+
+
+COPIED = ("mkdocs.yml", "docs", "overrides", "calls", "macros", "calculators", "package.json")
+
+
+def project_copy(destination: Path, calls: dict[str, str] | None = None, drop: tuple[str, ...] = ()) -> Path:
+    """A throw-away copy of the project (sharing node_modules) with extra or removed call files.
+
+    ``calls`` maps a file name in ``calls/`` to its text; ``drop`` lists call files to remove.
+    """
+    import shutil
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, destination / name)
+    (destination / "node_modules").symlink_to(ROOT / "node_modules")
+    for name in drop:
+        (destination / "calls" / name).unlink()
+    for name, text in (calls or {}).items():
+        (destination / "calls" / name).write_text(text, encoding="utf-8")
+    return destination
+
+
+def build_copy(project: Path, output: Path) -> subprocess.CompletedProcess[str]:
+    """Build a :func:`project_copy` with ``mkdocs build --strict``."""
+    return build_site(output, project / "mkdocs.yml")

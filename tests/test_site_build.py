@@ -1,0 +1,158 @@
+"""The built site: seed pages show their dates, amounts and rules in French; bad files stop the build."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, build_copy, project_copy
+
+
+def text_of(site: Path, url: str) -> str:
+    """The visible text of a built page's article, with spaces normalised."""
+    page = (site / url / "index.html").read_text(encoding="utf-8")
+    article = page[page.index("<article"): page.index("</article>")]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", article))
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def test_home_page_lists_calls_by_status(site):
+    """The home page groups calls as open, upcoming and closed, and links each call page."""
+    page = (site / "index.html").read_text(encoding="utf-8")
+    for heading in ("Appels ouverts", "Appels à venir", "Appels clos"):
+        assert heading in page
+    assert 'href="appels/cpam-val-de-marne-2026/"' in page
+    assert 'lang="fr"' in page
+
+
+def test_val_de_marne_page_shows_its_dates_and_conditions(site):
+    """Deadline, reports and the working-capital rule of seed 000 appear in French."""
+    text = text_of(site, "appels/cpam-val-de-marne-2026")
+    assert "28 février 2026" in text
+    assert "31 janvier 2027" in text and "30 juin 2027" in text
+    assert "25 %" in text  # one quarter of operating costs
+    assert "Association loi 1901" in text
+    assert "subventions.cpam-val-de-marne@assurance-maladie.fr" in text
+
+
+def test_flandres_page_shows_waves_caps_and_alternative_dates(site):
+    """Both waves with « à minuit », the four hourly caps and « 16 avril … ou 7 mai 2025 »."""
+    text = text_of(site, "appels/cpam-flandres-2025")
+    assert "24 janvier 2025 à minuit (heure de Paris)" in text
+    assert "11 avril 2025 à minuit (heure de Paris)" in text
+    for cap in ("75 €/h", "60 €/h", "50 €/h", "40 €/h"):
+        assert cap in text
+    assert "16 avril 2025 ou 7 mai 2025" in text
+    assert "24 avril ou 15 mai 2025" in text
+    assert "5 %" in text
+    assert "30 mai 2026" in text
+
+
+def test_occitanie_page_shows_thresholds_and_hour(site):
+    """Minimum spend 10 000 €, 90 % cap, and the deadline at 23 h 59."""
+    text = text_of(site, "appels/occitanie-1000-jours-2021")
+    assert "10 000 €" in text
+    assert "90 %" in text
+    assert "25 juillet 2021 à 23 h 59 (heure de Paris)" in text
+    assert "ARS Occitanie" in text and "DREETS Occitanie" in text
+
+
+def test_every_rule_shows_its_quote_and_reference(site, corpus):
+    """The page renders each rule with the sentence of the call and its section."""
+    call = corpus.calls["cpam-flandres-2025"]
+    text = text_of(site, "appels/cpam-flandres-2025")
+    for rule in (*call.budget_rules, *call.eligibility_rules):
+        assert rule.info.reference in text
+        assert re.sub(r"\s+", " ", rule.info.quote) in text
+
+
+def test_funder_pages_list_their_calls(site):
+    """/financeurs/ars-occitanie/ links the 2021 and 2022 Occitanie calls."""
+    page = (site / "financeurs" / "ars-occitanie" / "index.html").read_text(encoding="utf-8")
+    assert "appels/occitanie-1000-jours-2021/" in page
+    assert "appels/occitanie-1000-jours-2022/" in page
+
+
+def test_national_framework_page_lists_every_region(site):
+    """The 2022 framework page has a row per region, with « Non » for those without a call."""
+    text = text_of(site, "appels/cadre-national-1000-jours-2022")
+    for region in ("Auvergne-Rhône-Alpes", "Normandie", "La Réunion", "Provence-Alpes-Côte d'Azur"):
+        assert region in text
+    assert text.count(" Non ") >= 6
+
+
+def test_publishing_page_documents_every_schema_field(site):
+    """« Publier un appel » shows the example file and a row per schema field."""
+    page = (site / "publier" / "index.html").read_text(encoding="utf-8")
+    assert "yaml-language-server" in page
+    for field in ("milestones[].when", "rules.budget[].quote", "rules.eligibility[] (kind: working_capital)",
+                  "apply.contacts[].email"):
+        assert f"<code>{field}</code>" in page
+
+
+def test_schema_is_published(site):
+    """Editors can fetch the schema at /donnees/schema.json."""
+    assert (site / "donnees" / "schema.json").read_bytes() == (ROOT / "calls" / "schema.json").read_bytes()
+
+
+def test_no_page_requests_google_fonts(site):
+    """Material's fonts are off: no page references a third-party font host."""
+    for page in site.rglob("*.html"):
+        assert "fonts.googleapis" not in page.read_text(encoding="utf-8"), page
+
+
+HOSTILE = '''# yaml-language-server: $schema=schema.json
+id: appel-hostile
+kind: call
+title: "Titre {{ 7*7 }} <script>alert('titre')</script>"
+funders: [cpam-flandres]
+source: {title: "{% include 'mkdocs.yml' %}"}
+summary: "Résumé <img src=x onerror=alert(1)> {{ config.site_name }} \\"><svg onload=alert(2)>"
+themes:
+  - {label: "<a href='javascript:alert(3)'>clic</a>", reference: "{{ 6*7 }}"}
+milestones:
+  - {id: depot, kind: deadline, label: "Dépôt </script><script>alert(4)</script>", when: 2030-01-01, reference: "§ 1"}
+'''
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    project = project_copy(tmp_path_factory.mktemp("hostile"), {"appel-hostile.yaml": HOSTILE})
+    output = tmp_path_factory.mktemp("hostile-site")
+    result = build_copy(project, output)
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def test_template_code_in_a_call_file_is_shown_not_run(hostile_site):
+    """{{ 7*7 }} and {% include %} from YAML come out literally, never evaluated."""
+    text = text_of(hostile_site, "appels/appel-hostile")
+    assert "Titre {{ 7*7 }}" in text
+    assert "{% include 'mkdocs.yml' %}" in text
+    assert "{{ config.site_name }}" in text
+    assert "49" not in text and "42" not in text
+
+
+def test_markup_in_a_call_file_is_shown_not_executed(hostile_site):
+    """<script>, onerror= and javascript: links are escaped text in the page."""
+    page = (hostile_site / "appels" / "appel-hostile" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(" not in page
+    assert "<img src=x" not in page
+    assert "<svg onload" not in page
+    assert "href='javascript:" not in page and 'href="javascript:' not in page
+    assert "&lt;script&gt;alert(" in page
+
+
+def test_an_invalid_call_file_stops_the_build_with_file_and_line(tmp_path):
+    """A broken file fails `mkdocs build --strict` with file:line:col and writes no site."""
+    bad = (ROOT / "tests" / "bad_calls" / "dates-out-of-order.yaml").read_text(encoding="utf-8")
+    project = project_copy(tmp_path / "project", {"dates-out-of-order.yaml": bad})
+    output = tmp_path / "out"
+    result = build_copy(project, output)
+    assert result.returncode != 0
+    assert "calls/dates-out-of-order.yaml:" in result.stderr + result.stdout
+    assert "dates dans le désordre" in result.stderr + result.stdout
+    assert not output.exists() or not any(output.iterdir())
