@@ -110,6 +110,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "au moins", "maximum": "au plus", "exclusiveMinimum": "plus que", "exclusiveMaximum": "moins que"}
         return [doc.problem(where, f"attendu un nombre {words[validator]} {error.validator_value}, trouvé {found}")]
+    if validator == "minLength" and error.validator_value == 1:
+        return [doc.problem(where, "attendu un texte non vide")]
     if validator in ("minLength", "maxLength", "minItems", "maxItems"):
         words = {"minLength": "au moins {} caractères", "maxLength": "au plus {} caractères",
                  "minItems": "au moins {} éléments", "maxItems": "au plus {} éléments"}

@@ -167,7 +167,9 @@ def _build(node: yaml.Node, where: Path_, doc: Document, problems: list[Problem]
                 continue
             key = key_node.value
             if key == "<<":
-                problems.append(doc.problem(where, "les clés de fusion ('<<') sont interdites ; écrivez les clés"))
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                problems.append(Problem(doc.path, line, column, dotted(where),
+                                        "les clés de fusion ('<<') sont interdites ; écrivez les clés"))
                 continue
             if key in result:
                 first = doc.positions.get(where + (key,), (0, 0))[0]

@@ -23,10 +23,16 @@ def _expected(path: Path) -> list[str]:
     return [line.removeprefix("# expect: ") for line in lines if line.startswith("# expect: ")]
 
 
+# The real calls that fixtures refer to (a framework and a plain call).
+NEIGHBOURS = ("cadre-national-1000-jours-2021.yaml", "cpam-flandres-2025.yaml")
+
+
 def calls_with(tmp_path: Path, name: str, content: bytes) -> Path:
-    """A copy of calls/ (referentiel, schema and seed calls) plus one extra file."""
+    """A calls/ folder with the referentiel, the schema, a few real calls and one extra file."""
     root = tmp_path / "calls"
-    shutil.copytree(CALLS, root)
+    shutil.copytree(CALLS / "_referentiel", root / "_referentiel")
+    for neighbour in ("schema.json", *NEIGHBOURS):
+        shutil.copy2(CALLS / neighbour, root / neighbour)
     (root / name).write_bytes(content)
     return root
 
