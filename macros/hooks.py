@@ -14,7 +14,7 @@ from mkdocs.structure.files import Files
 
 from callfiles.corpus import load_corpus
 from callfiles.problems import CallFileError
-from macros import site
+from macros import security, site
 
 log = logging.getLogger("mkdocs.hooks.appels")
 
@@ -37,6 +37,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for generated in site.generate(corpus, config):
         files.append(generated)
     return files
+
+
+def on_post_page(output: str, page, config: MkDocsConfig) -> str:  # noqa: ANN001 - MkDocs Page
+    return security.add_policy(output)
 
 
 def on_post_build(config: MkDocsConfig) -> None:
