@@ -25,6 +25,21 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _reason(error: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, in French (the system's own wording is English)."""
+    if isinstance(error, UnicodeDecodeError):
+        return "le fichier n'est pas en UTF-8 ; enregistrez-le en UTF-8"
+    if isinstance(error, FileNotFoundError):
+        return "fichier ou dossier introuvable"
+    if isinstance(error, IsADirectoryError):
+        return "c'est un dossier, pas un fichier"
+    if isinstance(error, NotADirectoryError):
+        return "ce n'est pas un dossier"
+    if isinstance(error, PermissionError):
+        return "accès refusé"
+    return error.strerror or str(error)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(prog="python -m calculators", description="Simule un budget ou vérifie l'éligibilité pour un appel.")
     parser.add_argument("kind", choices=sorted(KINDS), help="budget ou eligibility")
@@ -42,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except CallFileError as error:
         print(error, file=sys.stderr)
         return 2
+    except OSError as error:  # --calls (or APPELS_CALLS_DIR) names no readable folder
+        print(f"erreur : impossible de lire les appels dans {args.calls} : {_reason(error)}", file=sys.stderr)
+        return 2
     call = corpus.calls.get(args.call)
     if call is None:
         known = ", ".join(sorted(corpus.calls)[:10])
@@ -53,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             text = Path(args.input).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        print(f"erreur : impossible de lire {args.input} : {getattr(error, 'strerror', None) or error}", file=sys.stderr)
+        print(f"erreur : impossible de lire {args.input} : {_reason(error)}", file=sys.stderr)
         return 2
     try:
         result = evaluate(args.kind, call, corpus.vocabulary, decode_input(text))

@@ -114,10 +114,10 @@ def parse_line(data: object, action: int, index: int, vocabulary: "Vocabulary") 
     if unknown:
         raise InputError(f"{where}.{sorted(unknown)[0]}", "champ inconnu")
     category = line.get("category")
-    if category not in vocabulary.expense_categories:
+    if not isinstance(category, str) or category not in vocabulary.expense_categories:  # a list is unhashable
         raise InputError(f"{where}.category", f"catégorie inconnue « {str(category)[:40]} »")
     profession = line.get("profession")
-    if profession is not None and profession not in vocabulary.professions:
+    if profession is not None and (not isinstance(profession, str) or profession not in vocabulary.professions):
         raise InputError(f"{where}.profession", f"profession inconnue « {str(profession)[:40]} »")
     in_kind = line.get("in_kind", False)
     if not isinstance(in_kind, bool):

@@ -131,9 +131,14 @@ def describe(when: When) -> str:
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    """Same day ``months`` later, clamped to the month's last day (31 jan + 1 → 28/29 feb)."""
+    """Same day ``months`` later, clamped to the month's last day (31 jan + 1 → 28/29 feb).
+
+    Raises :class:`OverflowError` past the year 9999, like ``date + timedelta``.
+    """
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise OverflowError("date value out of range")
     for last in (31, 30, 29, 28):
         try:
             return dt.date(year, month, min(day.day, last))

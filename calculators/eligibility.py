@@ -60,11 +60,11 @@ def _date(value: object, name: str) -> dt.date | None:
         raise InputError(name, f"« {value[:30]} » n'est pas une date valide (AAAA-MM-JJ)") from None
 
 
-def _money(value: object, name: str) -> Decimal | None:
+def _money(value: object, name: str, *, allow_negative: bool = False) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return parse_amount(value)
+        return parse_amount(value, allow_negative=allow_negative)
     except AmountError as error:
         raise InputError(name, str(error)) from None
 
@@ -77,10 +77,10 @@ def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Sit
     if unknown:
         raise InputError(sorted(unknown)[0], "champ inconnu")
     structure = data.get("structure_type") or None
-    if structure is not None and structure not in vocabulary.structure_types:
+    if structure is not None and (not isinstance(structure, str) or structure not in vocabulary.structure_types):
         raise InputError("structure_type", f"type de structure inconnu « {str(structure)[:40]} »")
     department = data.get("department") or None
-    if department is not None and department not in vocabulary.departments:
+    if department is not None and (not isinstance(department, str) or department not in vocabulary.departments):
         raise InputError("department", f"département inconnu « {str(department)[:10]} » ; indiquez son code (ex. 94, 2A, 971)")
     axes = data.get("axes")
     if axes is not None:
@@ -101,7 +101,8 @@ def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Sit
         structure_type=structure,
         department=department,
         submission_date=_date(data.get("submission_date"), "submission_date"),
-        working_capital=_money(data.get("working_capital"), "working_capital"),
+        # A structure in deficit has a negative working capital: a real figure, not a typing mistake.
+        working_capital=_money(data.get("working_capital"), "working_capital", allow_negative=True),
         annual_operating_costs=_money(data.get("annual_operating_costs"), "annual_operating_costs"),
         project_start=_date(data.get("project_start"), "project_start"),
         project_end=_date(data.get("project_end"), "project_end"),

@@ -202,7 +202,10 @@ class ProjectDates:
             findings.append(_finding(self.info, f"Fin le {french_date(end)} : le projet doit être terminé au plus tard "
                                                 f"le {french_date(self.end_not_after)}."))
         if start and end and self.max_months:
-            last_day = add_months(start, self.max_months) - dt.timedelta(days=1)
+            try:
+                last_day = add_months(start, self.max_months) - dt.timedelta(days=1)
+            except OverflowError:  # a start in the year 9999: no representable end is too late
+                last_day = dt.date.max
             if end > last_day:
                 findings.append(_finding(self.info, f"Durée du {french_date(start)} au {french_date(end)} : elle dépasse "
                                                     f"{self.max_months} mois (fin au plus tard le {french_date(last_day)})."))
