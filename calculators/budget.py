@@ -79,9 +79,12 @@ class Budget:
     totals: Totals
 
 
+_WHAT = {"hours": "le nombre d'heures", "hourly_rate": "le taux horaire", "funder": "la part demandée"}
+
+
 def _amount(value: object, field: str) -> Decimal:
     try:
-        return parse_amount(value)
+        return parse_amount(value, what=_WHAT.get(field.rsplit(".", 1)[-1], "le montant"))
     except AmountError as error:
         raise InputError(field, str(error)) from None
 

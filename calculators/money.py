@@ -27,20 +27,21 @@ class AmountError(ValueError):
     """A value that is not a usable amount; the message is French and says what to type."""
 
 
-def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
+def parse_amount(value: object, *, allow_negative: bool = False, what: str = "le montant") -> Decimal:
     """Read an amount typed as a JSON number or a French or English string.
 
     Accepts ``1234.5``, ``"1234,50"``, ``"1 234,56"`` (with ordinary, non-breaking or narrow
-    spaces as thousands separators) and ``"1234 €"``.
+    spaces as thousands separators) and ``"1234 €"``. ``what`` names the value in messages
+    (« le montant », « le nombre d'heures »…).
     """
     if isinstance(value, bool) or value is None:
-        raise AmountError("un montant est attendu")
+        raise AmountError(f"{what} doit être un nombre")
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
         # JSON numbers arrive as float from json.loads; go through repr to keep what was typed.
         if value != value or value in (float("inf"), float("-inf")):
-            raise AmountError("un montant fini est attendu")
+            raise AmountError("un nombre fini est attendu")
         number = Decimal(repr(value))
     elif isinstance(value, Decimal):
         number = value
@@ -49,16 +50,16 @@ def parse_amount(value: object, *, allow_negative: bool = False) -> Decimal:
         if text.count(",") == 1 and "." not in text:
             text = text.replace(",", ".")
         if not text or not _NUMBER.match(text):
-            raise AmountError(f"« {value[:40]} » n'est pas un montant ; écrivez par exemple 1 234,56")
+            raise AmountError(f"« {value[:40]} » n'est pas un nombre ; écrivez par exemple 1 234,56")
         number = Decimal(text)
     else:
-        raise AmountError("un montant est attendu")
+        raise AmountError(f"{what} doit être un nombre")
     if not number.is_finite():
-        raise AmountError("un montant fini est attendu")
+        raise AmountError("un nombre fini est attendu")
     if number < 0 and not allow_negative:
-        raise AmountError("le montant ne peut pas être négatif")
+        raise AmountError(f"{what} ne peut pas être négatif")
     if abs(number) > MAX_AMOUNT:
-        raise AmountError("le montant dépasse un milliard d'euros ; vérifiez la saisie")
+        raise AmountError(f"{what} dépasse un milliard ; vérifiez la saisie")
     try:
         return number.quantize(Decimal("0.0001"))
     except InvalidOperation as error:  # pragma: no cover - bounded above

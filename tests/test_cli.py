@@ -101,7 +101,7 @@ def test_malformed_amount(tmp_path):
     """« abc » is not an amount: refused, naming the field and showing how to write one."""
     budget = {"actions": [{"lines": [{"category": "materiel", "amount": "10"}, {"category": "materiel", "amount": "abc"}]}]}
     refused(cli("budget", "cpam-flandres-2025", write(tmp_path, budget)),
-            "actions[0].lines[1].amount", "« abc »", "n'est pas un montant", "1 234,56")
+            "actions[0].lines[1].amount", "« abc »", "n'est pas un nombre", "1 234,56")
 
 
 def test_invalid_json(tmp_path):

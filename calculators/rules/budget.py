@@ -60,6 +60,11 @@ class HourlyRateCap:
         findings = []
         for line in budget.lines:
             if line.hourly_rate is None:
+                if line.category == "personnel" and not line.in_kind and line.funder > 0:
+                    # « forfait maximum par heure » : staff is funded by the hour, not as a post.
+                    findings.append(_finding(self.info, f"{_line_name(line, vocabulary)} : indiquez le nombre d'heures et le "
+                                                        "taux horaire ; seules les vacations sont financées, au forfait "
+                                                        "horaire maximal.", line, "warning"))
                 continue
             group = self.cap_for(line.profession)
             if group is None:
@@ -136,10 +141,9 @@ class MaxFunderShare:
         limit = totals.cost * self.max_share
         if totals.funder <= limit:
             return []
-        share = totals.funder_share() or Decimal(0)
-        return [_finding(self.info, f"Le montant demandé ({format_eur(totals.funder)}) représente "
-                                    f"{format_share(share.quantize(Decimal('0.001')))} du coût total ; il ne peut dépasser "
-                                    f"{format_share(self.max_share)}, soit {format_eur(limit)}.")]
+        return [_finding(self.info, f"Le montant demandé ({format_eur(totals.funder)}) dépasse "
+                                    f"{format_share(self.max_share)} du coût total ({format_eur(totals.cost)}) : "
+                                    f"il ne peut pas dépasser {format_eur(limit)}.")]
 
 
 @register("budget", "ineligible_categories")

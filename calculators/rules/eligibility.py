@@ -39,7 +39,8 @@ class Question:
 def _ask(question: Question, info: RuleInfo, situation: "Situation", missing: "Missing") -> list[Finding]:
     answer = situation.answers.get(question.id)
     if answer is None:
-        missing.add(question.id, question.text)
+        if info.severity != "info":  # a merely desirable condition does not hold the verdict back
+            missing.add(question.id, question.text)
         return []
     if answer:
         return []
