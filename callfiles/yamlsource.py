@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -79,6 +80,79 @@ class _StrictLoader(yaml.SafeLoader):
 
 _ALIAS_TAG = "!alias"
 
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
+
+
+class _Careful(Exception):
+    """The fast reader met something to report (or a construct it leaves alone): read the file carefully."""
+
+
+def _fast_parse(text: str, name: str) -> Document | None:
+    """Read a clean file straight from libyaml's events: the same data and positions as :func:`_build`.
+
+    At a few thousand call files, PyYAML's pure-Python scanner and composer were most of the
+    build (25 ms a file). This reader takes libyaml's events (C) and builds the values in one
+    pass, without node objects. It handles only what a valid call file contains — mappings,
+    sequences, plain, quoted and block scalars — and gives up (returns None) at the first
+    anchor, alias, tag, merge key, duplicate key, complex key, second document or syntax
+    error: :func:`parse` then reads the file with :class:`_StrictLoader`, which words the
+    problem exactly as before. ``tests/test_fast_paths.py`` checks that both readers give the
+    same document for every call file and the same verdict for every bad fixture.
+    """
+    parser = _CParser(text)
+    document = Document(name, None)
+    try:
+        parser.get_event()  # StreamStartEvent
+        if not isinstance(parser.get_event(), yaml.DocumentStartEvent):
+            return None  # nothing but comments: the careful reader says the file is empty
+        document.data = _fast_value(parser, parser.get_event(), (), document)
+        parser.get_event()  # DocumentEndEvent
+        if not isinstance(parser.get_event(), yaml.StreamEndEvent):
+            return None  # a second document
+    except (_Careful, yaml.YAMLError):
+        return None
+    finally:
+        parser.dispose()
+    return document
+
+
+def _fast_value(parser: Any, event: yaml.Event, where: Path_, doc: Document) -> object:
+    mark = event.start_mark
+    doc.positions[where] = (mark.line + 1, mark.column + 1)
+    kind = type(event)
+    if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
+        raise _Careful
+    if kind is yaml.ScalarEvent:
+        # Plain « = » and « << » resolve to YAML's value and merge tags, which the careful reader refuses.
+        if not event.style and event.value in ("=", "<<"):  # type: ignore[attr-defined]
+            raise _Careful
+        return _scalar(event.value, event.style)  # type: ignore[attr-defined]
+    if kind is yaml.SequenceStartEvent:
+        items: list[object] = []
+        event = parser.get_event()
+        while type(event) is not yaml.SequenceEndEvent:
+            items.append(_fast_value(parser, event, where + (len(items),), doc))
+            event = parser.get_event()
+        return items
+    if kind is yaml.MappingStartEvent:
+        result: dict[str, object] = {}
+        key_event = parser.get_event()
+        while type(key_event) is not yaml.MappingEndEvent:
+            if type(key_event) is not yaml.ScalarEvent or key_event.anchor is not None or key_event.tag is not None:
+                raise _Careful
+            key = key_event.value
+            if key == "<<" or key in result:
+                raise _Careful
+            mark = key_event.start_mark
+            doc.key_positions[where + (key,)] = (mark.line + 1, mark.column + 1)
+            result[key] = _fast_value(parser, parser.get_event(), where + (key,), doc)
+            key_event = parser.get_event()
+        return result
+    raise _Careful  # pragma: no cover - libyaml emits no other event inside a document
+
 
 def _scalar(value: str, style: str | None) -> object:
     if style:  # quoted or block scalar: always a string
@@ -117,6 +191,10 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
 
 def parse(text: str, name: str) -> tuple[Document | None, list[Problem]]:
     """Parse YAML ``text`` (displayed as ``name`` in problems)."""
+    if _CParser is not None:
+        fast = _fast_parse(text, name)
+        if fast is not None:
+            return fast, []
     problems: list[Problem] = []
     document = Document(name, None)
     try:

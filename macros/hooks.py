@@ -1,11 +1,14 @@
 """MkDocs hook: load the call files once, generate their pages in memory, copy the runtime.
 
 Thin glue only: loading is :mod:`callfiles.corpus`, rendering is :mod:`macros.site`.
+With ``APPELS_PREVIEW`` set (:mod:`macros.preview`), only the calls named there and those
+they refer to are loaded and generated.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -14,7 +17,7 @@ from mkdocs.structure.files import Files
 
 from callfiles.corpus import load_corpus
 from callfiles.problems import CallFileError
-from macros import security, site
+from macros import preview, security, site
 
 log = logging.getLogger("mkdocs.hooks.appels")
 
@@ -23,20 +26,41 @@ def calls_dir(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent / "calls"
 
 
+# Generated pages kept out of the search index, which the visitor's browser downloads whole
+# on the first search: the tools of a call (checklist, budget, eligibility) repeat its page,
+# and the calendars list every milestone of every call. At 1 000 calls they were 30 % of a
+# 24 MB index; the call pages, the funders' pages and the hand-written pages stay searchable.
+SEARCH_EXCLUDED = re.compile(r"(appels/[^/]+/(checklist|budget|eligibilite)|calendrier(/[0-9]{4})?(/[0-9]{2})?)/index\.md")
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     try:
-        load_corpus(calls_dir(config))
+        corpus = load_corpus(calls_dir(config), only=preview.selection())
     except CallFileError as error:
         # Abort prints the message and exits non-zero before anything is written.
         raise Abort(str(error)) from None
+    if corpus.selection is not None:
+        log.info("Aperçu de %s : %d appel(s) construit(s) avec ceux qu'il(s) cite(nt) ; "
+                 "les autres fichiers de calls/ ne sont pas lus (%s).",
+                 ", ".join(sorted(corpus.selection)), len(corpus.calls), preview.VARIABLE)
+        # A preview is a partial site on purpose: a hand-written page linking to a call left
+        # out (« donnees.md » names a seed call's JSON) must not stop it. Problems in the call
+        # files themselves still stop it, whatever the strict mode.
+        config.validation.links.not_found = logging.INFO
     return config
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    corpus = load_corpus(calls_dir(config))
+    corpus = load_corpus(calls_dir(config), only=preview.selection())
     for generated in site.generate(corpus, config):
         files.append(generated)
     return files
+
+
+def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001 - MkDocs Page
+    if SEARCH_EXCLUDED.fullmatch(page.file.src_uri) and "search" not in page.meta:
+        page.meta["search"] = {"exclude": True}
+    return markdown
 
 
 def on_post_page(output: str, page, config: MkDocsConfig) -> str:  # noqa: ANN001 - MkDocs Page

@@ -8,6 +8,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from callfiles.corpus import load_corpus
+from macros import preview
 from macros.pages import render
 
 
@@ -15,7 +16,7 @@ def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
     root = Path(env.conf.config_file_path).resolve().parent
 
     def corpus():
-        return load_corpus(root / "calls")
+        return load_corpus(root / "calls", only=preview.selection())
 
     @env.macro
     def calls_by_status(base: str = "") -> Markup:

@@ -1,4 +1,8 @@
-"""Every generated file of the site, from the corpus: pages, feeds, open data."""
+"""Every generated file of the site, from the corpus: pages, feeds, open data.
+
+Thin wiring: the content comes from pure functions (:mod:`macros.agenda`,
+:mod:`macros.checklist`, :mod:`macros.ics`, :mod:`macros.feeds`) and Jinja templates.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from callfiles.corpus import Corpus
+from calculators.model import Call
 from calculators.timeline import closing, opening
+from macros import agenda, calculator_pages, feeds, ics
+from macros.checklist import checklist
 from macros.pages import render, root_for
 
 
@@ -33,24 +41,97 @@ def _page(config: MkDocsConfig, url: str, content: str) -> File:
     return File.generated(config, f"{url}index.md", content=content)
 
 
+def base_url(config: MkDocsConfig) -> str:
+    """``site_url`` with a trailing slash, or ``""`` when the site's address is not configured."""
+    url = (config.site_url or "").strip()
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def deadline_days(call: Call) -> list[dt.date]:
+    """The distinct deadline days of ``call``, in order (what the page's countdown counts to)."""
+    return sorted({m.when.latest for m in call.deadlines if m.when.latest})
+
+
+def days_left(call: Call, today: dt.date) -> int | None:
+    """Days from ``today`` to the next deadline day (0 on the day itself), None after the last one."""
+    ahead = [day for day in deadline_days(call) if day >= today]
+    return (ahead[0] - today).days if ahead else None
+
+
 def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
-    """Yield every generated file: call pages and their tools, funder pages, open data."""
+    """Yield every generated file: call pages and their tools, funder pages, calendars, feeds, open data."""
     today = dt.date.today()
+    site = base_url(config)
+    funders = corpus.funders
     for call in corpus.calls.values():
         url = f"appels/{call.id}/"
+        root = root_for(url)
         framework = corpus.calls.get(call.framework) if call.framework else None
         close_day, open_day = closing(call), opening(call)
+        jsonld = feeds.grant(call, funders, page_url=f"{site}{url}" if site else "./",
+                             funder_url=lambda f, r=root: f"{site or r}financeurs/{f}/")
         yield _page(config, url, render(
-            "call.md.j2", call=call, funders=[corpus.funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
-            framework=framework, root=root_for(url), today=today,
-            open_day=open_day.isoformat() if open_day else None, close_day=close_day.isoformat() if close_day else None))
+            "call.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
+            framework=framework, root=root, today=today,
+            open_day=open_day.isoformat() if open_day else None, close_day=close_day.isoformat() if close_day else None,
+            deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
+            jsonld=Markup(feeds.script_json(jsonld))))
+        if call.kind == "call":
+            # The calculators (macros/calculator_pages.py), linked from the call page when it has rules.
+            for kind, slug, rules in (("budget", "budget", call.budget_rules),
+                                      ("eligibility", "eligibilite", call.eligibility_rules)):
+                if rules:
+                    tool_url = f"{url}{slug}/"
+                    yield _page(config, tool_url, calculator_pages.render(
+                        kind, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
+                        root=root_for(tool_url)))
+            checklist_url = f"{url}checklist/"
+            yield _page(config, checklist_url, render(
+                "checklist.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
+                sections=checklist(call), root=root_for(checklist_url), today=today))
+        yield File.generated(config, f"{url}calendrier.ics", content=ics.calendar([call], funders, site, name=call.title))
         yield File.generated(config, f"donnees/appels/{call.id}.json", content=to_json(corpus.call_data[call.id]))
-    for funder in corpus.funders.values():
+    for funder in funders.values():
         calls = corpus.calls_of(funder.id)
         if not calls:
             continue
         url = f"financeurs/{funder.id}/"
         yield _page(config, url, render("funder.md.j2", funder=funder, calls=calls, root=root_for(url), today=today))
+        yield File.generated(config, f"{url}calendrier.ics",
+                             content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets"))
+    yield from _calendar(corpus, config, today, site)
+    yield from _open_data(corpus, config, site)
+
+
+def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str) -> Iterator[File]:
+    """``/calendrier/`` (what is to come), ``/calendrier/<année>/`` (everything of one year) and ``tous.ics``."""
+    calls = list(corpus.calls.values())
+    yield File.generated(config, "calendrier/tous.ics",
+                         content=ics.calendar(calls, corpus.funders, site, name="Appels à projets santé : toutes les échéances"))
+    everything = agenda.entries(calls, corpus.vocabulary)
+    years = agenda.by_year(everything)
+    groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
+
+    def page(url: str, items: list[agenda.Entry], undated: list[agenda.Entry], **context: Any) -> File:
+        funder_options, region_options = agenda.filter_options([*items, *undated], corpus.funders, corpus.vocabulary)
+        return _page(config, url, render(
+            "calendar.md.j2", months=agenda.months(items), undated=undated, years=list(years), funders=corpus.funders,
+            funder_options=funder_options, region_options=region_options, group_options=groups,
+            root=root_for(url), today=today, **context))
+
+    dated, undated = agenda.upcoming(everything, today)
+    yield page("calendrier/", dated, undated, year=None, title="Calendrier",
+               description="Toutes les échéances à venir des appels à projets, mois par mois.")
+    for year, (items, year_undated) in years.items():
+        yield page(f"calendrier/{year}/", items, year_undated, year=year, title=f"Calendrier {year}",
+                   description=f"Toutes les échéances de {year} des appels à projets, passées et à venir, mois par mois.")
+
+
+def _open_data(corpus: Corpus, config: MkDocsConfig, site: str) -> Iterator[File]:
+    yield File.generated(config, "donnees/appels.json",
+                         content=to_json(feeds.calls_document(corpus.call_data, feeds.generated_at())))
+    yield File.generated(config, "donnees/appels.schema.json", content=to_json(feeds.calls_document_schema()))
+    yield File.generated(config, "donnees/appels.atom", content=feeds.atom(corpus.calls.values(), corpus.funders, site))
     yield File.generated(config, "donnees/vocabulaire.json", content=to_json(corpus.vocabulary_data))
     yield File.generated(config, "donnees/schema.json",
                          content=(corpus.root / "schema.json").read_text(encoding="utf-8"))

@@ -20,7 +20,7 @@ or the fixtures in a test module (pytest finds fixtures imported into the module
 
 The server listens on 127.0.0.1 only, on a free port, and serves ``.mjs`` and ``.wasm`` with
 the MIME types browsers require for module scripts and streaming compilation. Chromium is
-the Debian one (``/usr/bin/chromium``); tests are skipped when it or Playwright is missing.
+the Debian one (``/usr/bin/chromium``); tests fail, never skip, when it is missing.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def serve_directory(directory: Path | str) -> Iterator[str]:
 
 def chromium_path() -> str | None:
     """The Debian Chromium, or whatever ``chromium`` is on the PATH."""
-    return shutil.which("chromium") or (("/usr/bin/chromium") if Path("/usr/bin/chromium").exists() else None)
+    return shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
 def launch_chromium(playwright: Any, **options: Any) -> Any:
@@ -99,9 +99,9 @@ def launch_chromium(playwright: Any, **options: Any) -> Any:
 class Request:
     url: str
     resource_type: str
-    status: int | None = None
+    finished: bool = False
     failed: str | None = None
-    body_bytes: int | None = None
+    status: int | None = None
 
 
 @dataclass
@@ -121,6 +121,7 @@ class PageLog:
         page.on("request", log._on_request)
         page.on("requestfinished", log._on_finished)
         page.on("requestfailed", log._on_failed)
+        page.on("response", log._on_response)
         return log
 
     def _on_request(self, request: Any) -> None:
@@ -131,7 +132,12 @@ class PageLog:
     def _on_finished(self, request: Any) -> None:
         entry = self._by_request.get(id(request))
         if entry is not None:
-            entry.status = -1  # filled by sizes() below when asked
+            entry.finished = True
+
+    def _on_response(self, response: Any) -> None:
+        entry = self._by_request.get(id(response.request))
+        if entry is not None:
+            entry.status = response.status
 
     def _on_failed(self, request: Any) -> None:
         entry = self._by_request.get(id(request))
@@ -142,6 +148,11 @@ class PageLog:
     def errors(self) -> list[str]:
         """Console errors and uncaught exceptions, the things a test should fail on."""
         return [text for kind, text in self.console if kind == "error"] + self.page_errors
+
+    @property
+    def not_found(self) -> list[str]:
+        """URLs answered with an HTTP error status (4xx, 5xx) or that failed."""
+        return [r.url for r in self.requests if (r.status or 0) >= 400 or r.failed]
 
     def urls(self, predicate: Callable[[str], bool] = lambda url: True) -> list[str]:
         return [r.url for r in self.requests if predicate(r.url)]
@@ -180,21 +191,55 @@ def transferred_bytes(page: Any, action: Callable[[], None]) -> tuple[int, list[
 
 # ---------------------------------------------------------------- pytest fixtures
 
+class _Shared:
+    """One Playwright and one Chromium per test process.
+
+    Test modules import these fixtures, so pytest registers one session fixture per module;
+    two sync Playwright instances cannot run at once, hence the shared, reference-counted one.
+    (Listing ``pytest_plugins = ["browser_support"]`` in conftest.py registers them once.)
+    """
+
+    users = 0
+    manager: Any = None
+    playwright: Any = None
+    browser: Any = None
+
+    @classmethod
+    def acquire(cls) -> Any:
+        if cls.users == 0:
+            # Browser tests never skip: a missing browser fails and says how to get one.
+            from playwright import sync_api
+
+            if chromium_path() is None:
+                pytest.fail("Chromium is not installed: `bash scripts/dev.sh test` installs the Debian package")
+            cls.manager = sync_api.sync_playwright()
+            cls.playwright = cls.manager.start()
+            cls.browser = launch_chromium(cls.playwright)
+        cls.users += 1
+        return cls
+
+    @classmethod
+    def release(cls) -> None:
+        cls.users -= 1
+        if cls.users == 0:
+            cls.browser.close()
+            cls.playwright.stop()
+            cls.manager = cls.playwright = cls.browser = None
+
+
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if chromium_path() is None:
-        pytest.skip("Chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        yield playwright
+    shared = _Shared.acquire()
+    try:
+        yield shared.playwright
+    finally:
+        _Shared.release()
 
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Any) -> Iterator[Any]:
     """One headless Chromium for the whole session."""
-    instance = launch_chromium(playwright_instance)
-    yield instance
-    instance.close()
+    yield _Shared.browser
 
 
 @pytest.fixture

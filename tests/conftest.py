@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Browser fixtures (browser, new_page, serve…) for every test module, from one Playwright instance.
+pytest_plugins = ["browser_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = ROOT / "calls"
 

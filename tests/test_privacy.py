@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import browser, new_page, playwright_instance, serve  # noqa: F401
-
 pytestmark = pytest.mark.browser
 
 # One page of each type; calculator pages are checked once their results are shown.

@@ -1,0 +1,239 @@
+// Helpers shared by the budget simulator and the eligibility checker: DOM building, French
+// display of the amounts Python returns (string manipulation only, never arithmetic),
+// data loading, drafts in localStorage and in the URL fragment, downloads.
+
+const NBSP = "\u00a0";
+
+/** The site root, from this file's own address (assets/calculateurs/ is two levels down). */
+export const SITE_ROOT = new URL("../../", import.meta.url);
+
+/** el("p", {class: "x", text: "…"}, child…) — small DOM builder; never parses HTML. */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name === "class") node.className = value;
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else if (name in node && typeof value !== "string") node[name] = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+let uniqueCounter = 0;
+export function uniqueId(prefix) {
+  uniqueCounter += 1;
+  return `${prefix}-${uniqueCounter}`;
+}
+
+function groupThousands(digits) {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
+}
+
+/** "1150.00" → "1 150,00 €"; `cents: false` drops ",00" on round amounts. Null → "—". */
+export function formatEuros(value, { cents = true } = {}) {
+  if (value === null || value === undefined || value === "") return "—";
+  const text = String(value);
+  const negative = text.startsWith("-");
+  const [integer, fraction = ""] = text.replace(/^[-+]/, "").split(".");
+  let decimals = fraction.padEnd(2, "0");
+  if (!cents && /^0*$/.test(decimals)) decimals = "";
+  return `${negative ? "-" : ""}${groupThousands(integer)}${decimals ? `,${decimals}` : ""}${NBSP}€`;
+}
+
+/** "0.5652" → "56,52 %" (a share as Python writes it, shifted by two places as text). */
+export function formatShare(value) {
+  if (value === null || value === undefined || value === "") return "—";
+  const [integer, fraction = ""] = String(value).split(".");
+  const padded = fraction.padEnd(2, "0");
+  const whole = `${integer}${padded.slice(0, 2)}`.replace(/^0+(?=\d)/, "");
+  const rest = padded.slice(2).replace(/0+$/, "");
+  return `${groupThousands(whole)}${rest ? `,${rest}` : ""}${NBSP}%`;
+}
+
+/** "1234.5" → "1234,5": an amount from Python in a French CSV cell. */
+export function frenchDecimal(value) {
+  return value === null || value === undefined ? "" : String(value).replace(".", ",");
+}
+
+export async function fetchJson(path) {
+  const response = await fetch(new URL(path, SITE_ROOT), { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`${path} : erreur HTTP ${response.status}`);
+  return response.json();
+}
+
+/** The shared vocabulary and the call's published data (donnees/…). */
+export function loadCallData(callId) {
+  return Promise.all([fetchJson("donnees/vocabulaire.json"), fetchJson(`donnees/appels/${callId}.json`)]);
+}
+
+export function debounce(fn, delay) {
+  let timer = null;
+  const wrapped = (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), delay);
+  };
+  wrapped.flush = (...args) => {
+    clearTimeout(timer);
+    fn(...args);
+  };
+  return wrapped;
+}
+
+// ------------------------------------------------------------------ drafts
+
+export const storage = {
+  read(key) {
+    try {
+      const text = localStorage.getItem(key);
+      return text ? JSON.parse(text) : null;
+    } catch {
+      return null; // storage disabled, or a draft of an older format
+    }
+  },
+  write(key, value) {
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+      return true;
+    } catch {
+      return false; // private mode or full: the calculator still works, without saving
+    }
+  },
+  remove(key) {
+    try {
+      localStorage.removeItem(key);
+    } catch {
+      /* nothing saved anyway */
+    }
+  },
+};
+
+function toBase64Url(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text) {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+async function pipe(bytes, stream) {
+  const response = new Response(new Blob([bytes]).stream().pipeThrough(stream));
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+const FRAGMENT_KEY = "brouillon";
+
+/**
+ * Encode a draft for the URL fragment: "z" + base64url(deflate-raw(JSON)) where the browser
+ * can compress, else "j" + base64url(JSON). The fragment never reaches any server.
+ */
+export async function encodeDraft(value) {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  if (typeof CompressionStream === "function") {
+    try {
+      return `z${toBase64Url(await pipe(bytes, new CompressionStream("deflate-raw")))}`;
+    } catch {
+      /* fall through to the uncompressed form */
+    }
+  }
+  return `j${toBase64Url(bytes)}`;
+}
+
+export async function decodeDraft(text) {
+  const kind = text[0];
+  let bytes = fromBase64Url(text.slice(1));
+  if (kind === "z") bytes = await pipe(bytes, new DecompressionStream("deflate-raw"));
+  else if (kind !== "j") throw new Error("lien de brouillon illisible");
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+/** The draft carried by the page's fragment (#brouillon=…), or null. */
+export async function draftFromFragment() {
+  const hash = window.location.hash.slice(1);
+  if (!hash.startsWith(`${FRAGMENT_KEY}=`)) return null;
+  return decodeDraft(decodeURIComponent(hash.slice(FRAGMENT_KEY.length + 1)));
+}
+
+/** The page's address with the draft in its fragment (never in the query string). */
+export async function linkWithDraft(value) {
+  const url = new URL(window.location.href);
+  url.hash = `${FRAGMENT_KEY}=${await encodeDraft(value)}`;
+  return url.href;
+}
+
+/** Remove #brouillon=… from the address bar once the draft is loaded (keeps history clean). */
+export function clearDraftFragment() {
+  if (window.location.hash.startsWith(`#${FRAGMENT_KEY}=`)) {
+    history.replaceState(history.state, "", window.location.pathname + window.location.search);
+  }
+}
+
+export async function copyText(text) {
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      /* permission refused: fall back below */
+    }
+  }
+  const area = el("textarea", { class: "calc-offscreen", "aria-hidden": "true", readonly: true });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  let done = false;
+  try {
+    done = document.execCommand("copy");
+  } catch {
+    done = false;
+  }
+  area.remove();
+  return done;
+}
+
+export function download(filename, content, type) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const link = el("a", { href: url, download: filename, class: "calc-offscreen" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Read a file chosen in an <input type=file> as text. */
+export function readFile(file) {
+  return file.text();
+}
+
+/** "# Finding" block: severity word, message, the rule's label and its reference. */
+export const SEVERITY = {
+  error: { word: "Règle non respectée", className: "calc-finding--error" },
+  warning: { word: "À vérifier", className: "calc-finding--warning" },
+  info: { word: "Information", className: "calc-finding--info" },
+};
+
+/** The call's rules by id (label, quote…), to name the rule beside each finding. */
+export function rulesById(call) {
+  const rules = new Map();
+  for (const family of ["budget", "eligibility"]) {
+    for (const rule of call.rules?.[family] ?? []) rules.set(rule.id, rule);
+  }
+  return rules;
+}
+
+export function findingElement(finding, rules, id) {
+  const severity = SEVERITY[finding.severity] ?? SEVERITY.info;
+  const rule = rules.get(finding.rule);
+  return el("div", { class: `calc-finding ${severity.className}`, id, dataset: { rule: finding.rule, severity: finding.severity } },
+    el("p", { class: "calc-finding__message" }, el("strong", { text: `${severity.word} : ` }), finding.message),
+    el("p", { class: "calc-finding__reference" },
+      rule ? `${rule.label} — ` : "", "Référence : ", el("cite", { text: finding.reference })));
+}

@@ -1,0 +1,377 @@
+// Eligibility checker, mounted in <div id="calculateur" data-kind="eligibility" data-call="…">.
+//
+// Asks, in plain French, only what the call's eligibility rules need (read from the call's
+// published JSON), and shows the verdict the Python calculators return: eligible, not
+// eligible, or incomplete with the list of what is still unanswered. No rule is decided here.
+
+import { evaluate, mountStatus, preload } from "./runtime.js";
+import { debounce, el, findingElement, loadCallData, rulesById, storage } from "./common.js";
+
+const DEBOUNCE_MS = 150;
+const STORAGE_PREFIX = "appels-sante:eligibilite:";
+const DRAFT_FORMAT = 1;
+const SCALARS = ["structure_type", "department", "submission_date", "working_capital", "annual_operating_costs", "project_start", "project_end"];
+
+function emptyAnswers() {
+  return { structure_type: "", department: "", submission_date: "", working_capital: "", annual_operating_costs: "",
+    project_start: "", project_end: "", axes: [], answers: {} };
+}
+
+function answersFromData(data) {
+  const state = emptyAnswers();
+  if (!data || typeof data !== "object") return state;
+  for (const name of SCALARS) if (typeof data[name] === "string") state[name] = data[name];
+  if (Array.isArray(data.axes)) state.axes = data.axes.filter((axis) => typeof axis === "string");
+  if (data.answers && typeof data.answers === "object") {
+    for (const [key, value] of Object.entries(data.answers)) if (typeof value === "boolean") state.answers[key] = value;
+  }
+  return state;
+}
+
+class EligibilityChecker {
+  constructor(mount, callId, vocabulary, call) {
+    this.mount = mount;
+    this.callId = callId;
+    this.vocabulary = vocabulary;
+    this.call = call;
+    this.rules = rulesById(call);
+    this.storageKey = STORAGE_PREFIX + callId;
+    this.state = answersFromData(storage.read(this.storageKey)?.answers);
+    this.controls = new Map(); // input field ("department", "answers.x", "axes") → element to focus / describe
+    this.ruleNotes = new Map(); // rule id → notes element
+    this.fields = new Set(); // the input fields this call asks for
+    this.sequence = 0;
+    this.schedule = debounce(() => this.evaluate(), DEBOUNCE_MS);
+  }
+
+  build() {
+    this.mount.replaceChildren();
+    this.mount.classList.add("calc", "calc--eligibility");
+    document.documentElement.classList.add("calc-active");
+    const statusBox = el("div");
+    this.form = el("form", { class: "calc-form", novalidate: true, "aria-label": "Questions d'éligibilité" });
+    this.form.addEventListener("submit", (event) => event.preventDefault());
+    const rules = this.call.rules?.eligibility ?? [];
+    for (const rule of rules) this.form.append(this.renderRule(rule));
+    if (!rules.length) this.form.append(el("p", { text: "Cet appel ne publie pas de règle d'éligibilité vérifiable en ligne." }));
+    this.verdict = el("section", { class: "calc-verdict", "aria-labelledby": "calc-verdict-title" });
+    this.verdictTitle = el("h3", { id: "calc-verdict-title", text: "Résultat" });
+    this.verdictStatus = el("div", { role: "status", "aria-live": "polite", class: "calc-verdict__status" },
+      el("p", { text: "Le résultat s'affichera ici dès que le calculateur sera prêt." }));
+    this.verdictDetails = el("div", { class: "calc-verdict__details" });
+    this.verdict.append(this.verdictTitle, this.verdictStatus, this.verdictDetails);
+    const reset = el("button", { type: "button", class: "calc-button calc-button--tool", text: "Effacer mes réponses" });
+    reset.addEventListener("click", () => this.reset());
+    this.savedNote = el("p", { class: "calc-saved" });
+    this.mount.append(statusBox, el("p", { class: "calc-hint", text: "Répondez aux questions : le résultat se met à jour à chaque réponse. Vos réponses restent dans ce navigateur." }),
+      this.form, this.verdict, el("div", { class: "calc-toolbar" }, reset), this.savedNote);
+    mountStatus(statusBox, "Les conditions d'éligibilité restent consultables plus bas sur cette page.");
+    this.form.addEventListener("input", (event) => this.onInput(event));
+    this.form.addEventListener("change", (event) => this.onInput(event));
+  }
+
+  renderRule(rule) {
+    const notes = el("div", { class: "calc-notes", id: `calc-notes-${rule.id}` });
+    this.ruleNotes.set(rule.id, notes);
+    const box = el("fieldset", { class: "calc-rule", id: `regle-${rule.id}`, dataset: { rule: rule.id } },
+      el("legend", { text: rule.label }),
+      el("p", { class: "calc-rule__reference" }, "Référence : ", el("cite", { text: rule.reference })));
+    const controls = this.controlsFor(rule);
+    box.append(...controls);
+    if (!controls.length) box.append(el("p", { class: "calc-hint", text: "Déjà demandé plus haut." }));
+    if (rule.quote) {
+      box.append(el("details", { class: "calc-quote" }, el("summary", { text: "Texte de l'appel" }), el("blockquote", { text: rule.quote })));
+    }
+    box.append(notes);
+    return box;
+  }
+
+  controlsFor(rule) {
+    const out = [];
+    const once = (field, make) => {
+      if (this.fields.has(field)) return;
+      this.fields.add(field);
+      out.push(make());
+    };
+    switch (rule.kind) {
+      case "structure_types": {
+        const allowed = rule.allowed ?? [];
+        const all = Object.entries(this.vocabulary.structure_types);
+        once("structure_type", () => this.selectField("structure_type", "Type de votre structure", [
+          ["Structures prévues par l'appel", all.filter(([id]) => allowed.includes(id))],
+          ["Autres structures", all.filter(([id]) => !allowed.includes(id))],
+        ]));
+        break;
+      }
+      case "territory": {
+        const regionDepartments = rule.region ? this.vocabulary.regions?.[rule.region]?.departments ?? [] : [];
+        const covered = [...new Set([...(rule.departments ?? []), ...regionDepartments])];
+        if (covered.length) {
+          const all = Object.entries(this.vocabulary.departments).map(([code, name]) => [code, `${code} — ${name}`]);
+          once("department", () => this.selectField("department", "Département où se déroule l'action", [
+            ["Départements concernés par l'appel", all.filter(([code]) => covered.includes(code))],
+            ["Autres départements", all.filter(([code]) => !covered.includes(code))],
+          ]));
+        }
+        if (rule.question) out.push(this.yesNo(rule.question));
+        break;
+      }
+      case "working_capital":
+        once("working_capital", () => this.textField("working_capital", "Fonds de roulement de la structure (€)", "Au dernier exercice clos, par exemple 12 500."));
+        once("annual_operating_costs", () => this.textField("annual_operating_costs", "Charges annuelles de fonctionnement (€)", "Total des charges du dernier exercice clos."));
+        break;
+      case "submission_deadline":
+        once("submission_date", () => this.dateField("submission_date", "Date à laquelle vous déposerez le dossier"));
+        break;
+      case "project_dates":
+        once("project_start", () => this.dateField("project_start", "Date de début du projet"));
+        once("project_end", () => this.dateField("project_end", "Date de fin du projet (évaluation comprise)"));
+        break;
+      case "axes":
+        once("axes", () => this.axesField());
+        break;
+      case "question":
+        out.push(this.yesNo(rule.question));
+        break;
+      default:
+        out.push(el("p", { class: "calc-hint", text: "Condition vérifiée par le financeur à l'examen du dossier." }));
+    }
+    return out;
+  }
+
+  register(field, element) {
+    this.fields.add(field);
+    this.controls.set(field, element);
+    element.dataset.describedby = element.getAttribute("aria-describedby") ?? "";
+  }
+
+  selectField(name, label, groups) {
+    const id = `elig-${name}`;
+    const select = el("select", { id, dataset: { field: name } }, el("option", { value: "", text: "— choisir —" }),
+      groups.filter(([, options]) => options.length).map(([groupLabel, options]) => el("optgroup", { label: groupLabel },
+        options.map(([value, text]) => el("option", { value, text })))));
+    select.value = this.state[name];
+    this.register(name, select);
+    return el("div", { class: "calc-field" }, el("label", { for: id, class: "calc-field__label", text: label }), select);
+  }
+
+  textField(name, label, hint) {
+    const id = `elig-${name}`;
+    const hintId = `${id}-aide`;
+    const input = el("input", { type: "text", id, inputmode: "decimal", autocomplete: "off", "aria-describedby": hintId, dataset: { field: name } });
+    input.value = this.state[name];
+    this.register(name, input);
+    return el("div", { class: "calc-field" }, el("label", { for: id, class: "calc-field__label", text: label }), input,
+      el("span", { class: "calc-hint", id: hintId, text: hint }));
+  }
+
+  dateField(name, label) {
+    const id = `elig-${name}`;
+    const input = el("input", { type: "date", id, dataset: { field: name } });
+    input.value = this.state[name];
+    this.register(name, input);
+    return el("div", { class: "calc-field" }, el("label", { for: id, class: "calc-field__label", text: label }), input);
+  }
+
+  axesField() {
+    const id = "elig-axes";
+    const box = el("fieldset", { class: "calc-choices", id },
+      el("legend", { text: "Axes de l'appel auxquels votre projet se rattache" }),
+      (this.call.axes ?? []).map((axis) => {
+        const inputId = `elig-axe-${axis.id}`;
+        return el("div", { class: "calc-choice" },
+          el("input", { type: "checkbox", id: inputId, value: axis.id, checked: this.state.axes.includes(axis.id), dataset: { field: "axes" } }),
+          el("label", { for: inputId, text: `${axis.number ? `Axe ${axis.number} : ` : ""}${axis.label}` }));
+      }));
+    this.register("axes", box);
+    return box;
+  }
+
+  yesNo(question) {
+    const field = `answers.${question.id}`;
+    const id = `elig-q-${question.id}`;
+    const name = `q-${question.id}`;
+    const current = this.state.answers[question.id];
+    const hintId = question.help ? `${id}-aide` : null;
+    const option = (value, label, checked) => {
+      const inputId = `${id}-${value}`;
+      return el("div", { class: "calc-choice" },
+        el("input", { type: "radio", id: inputId, name, value, checked, dataset: { field } }),
+        el("label", { for: inputId, text: label }));
+    };
+    const box = el("fieldset", { class: "calc-choices calc-choices--inline", id, "aria-describedby": hintId ?? undefined },
+      el("legend", { text: question.text }),
+      question.help ? el("p", { class: "calc-hint", id: hintId, text: question.help }) : null,
+      option("oui", "Oui", current === true),
+      option("non", "Non", current === false),
+      option("", "Je ne sais pas encore", current === undefined));
+    this.register(field, box);
+    return box;
+  }
+
+  onInput(event) {
+    const field = event.target.dataset?.field;
+    if (!field) return;
+    if (field === "axes") {
+      this.state.axes = [...this.form.querySelectorAll('input[data-field="axes"]:checked')].map((input) => input.value);
+    } else if (field.startsWith("answers.")) {
+      const id = field.slice("answers.".length);
+      const value = this.form.querySelector(`input[name="q-${CSS.escape(id)}"]:checked`)?.value ?? "";
+      if (value === "") delete this.state.answers[id];
+      else this.state.answers[id] = value === "oui";
+    } else {
+      this.state[field] = event.target.value;
+    }
+    this.save();
+    this.schedule();
+  }
+
+  save() {
+    const ok = storage.write(this.storageKey, { format: DRAFT_FORMAT, saved: new Date().toISOString(), answers: this.buildInput() });
+    this.savedNote.textContent = ok ? "Réponses enregistrées dans ce navigateur." : "Ce navigateur n'autorise pas l'enregistrement des réponses.";
+  }
+
+  reset() {
+    this.state = emptyAnswers();
+    storage.remove(this.storageKey);
+    const fields = new Set();
+    this.fields = fields;
+    this.controls.clear();
+    this.ruleNotes.clear();
+    const rules = this.call.rules?.eligibility ?? [];
+    this.form.replaceChildren(...rules.map((rule) => this.renderRule(rule)));
+    this.schedule.flush();
+    this.form.querySelector("select, input")?.focus();
+  }
+
+  /** The calculators' input: only the questions this call asks, only what is answered. */
+  buildInput() {
+    const input = {};
+    for (const name of SCALARS) {
+      if (this.fields.has(name) && this.state[name].trim() !== "") input[name] = this.state[name];
+    }
+    if (this.fields.has("axes") && this.state.axes.length) input.axes = this.state.axes;
+    const answers = {};
+    for (const [key, value] of Object.entries(this.state.answers)) {
+      if (this.fields.has(`answers.${key}`)) answers[key] = value;
+    }
+    if (Object.keys(answers).length) input.answers = answers;
+    return input;
+  }
+
+  async evaluate() {
+    const sequence = (this.sequence += 1);
+    try {
+      const result = await evaluate("eligibility", this.callId, this.buildInput());
+      if (sequence === this.sequence) this.show(result);
+    } catch (error) {
+      if (sequence !== this.sequence) return;
+      if (error.name === "InputError") this.showInputError(error);
+      else this.showVerdict("failed", `Vérification impossible : ${error.message}.`);
+    }
+  }
+
+  clearMarks() {
+    for (const notes of this.ruleNotes.values()) notes.replaceChildren();
+    for (const control of this.controls.values()) {
+      control.removeAttribute("aria-invalid");
+      if (control.dataset.describedby) control.setAttribute("aria-describedby", control.dataset.describedby);
+      else control.removeAttribute("aria-describedby");
+    }
+    this.form.querySelectorAll(".calc-rule").forEach((box) => box.removeAttribute("data-severity"));
+  }
+
+  describe(control, id) {
+    const ids = new Set((control.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean));
+    ids.add(id);
+    control.setAttribute("aria-describedby", [...ids].join(" "));
+  }
+
+  showVerdict(kind, message) {
+    this.verdict.dataset.verdict = kind;
+    this.verdictStatus.replaceChildren(el("p", { class: "calc-verdict__headline", text: message }));
+  }
+
+  show(result) {
+    this.clearMarks();
+    const headline = result.eligible === true
+      ? "Éligible : au vu de vos réponses, le projet remplit les conditions vérifiées ici. Le financeur reste seul juge à l'examen du dossier."
+      : result.eligible === false
+        ? "Non éligible : au vu de vos réponses, au moins une condition de l'appel n'est pas remplie."
+        : "Incomplet : aucune condition n'est enfreinte pour l'instant, mais des réponses manquent pour conclure.";
+    this.showVerdict(result.eligible === true ? "eligible" : result.eligible === false ? "not-eligible" : "incomplete", headline);
+    const blocks = [];
+    const reasons = result.findings.filter((finding) => finding.severity === "error");
+    const others = result.findings.filter((finding) => finding.severity !== "error");
+    result.findings.forEach((finding, index) => {
+      const id = `calc-constat-${index}`;
+      const notes = this.ruleNotes.get(finding.rule);
+      if (notes) notes.append(findingElement(finding, this.rules, id));
+      const box = notes?.closest(".calc-rule");
+      if (!box) return;
+      box.setAttribute("data-severity", finding.severity);
+      for (const control of this.controls.values()) if (box.contains(control)) this.describe(control, id);
+    });
+    if (reasons.length) {
+      blocks.push(el("h4", { text: "Pourquoi" }), el("ul", {}, reasons.map((finding) => el("li", {}, finding.message, " ",
+        el("a", { href: `#regle-${finding.rule}`, text: `(${finding.reference})` })))));
+    }
+    if (result.missing.length) {
+      blocks.push(el("h4", { text: "Encore à renseigner" }), el("ul", { class: "calc-missing" }, result.missing.map((item) => {
+        const control = this.controls.get(item.question) ?? this.controls.get(`answers.${item.question}`);
+        const link = el("a", { href: control ? `#${control.id}` : "#calculateur", text: item.label });
+        link.addEventListener("click", (event) => {
+          if (!control) return;
+          event.preventDefault();
+          const target = control.matches("fieldset") ? control.querySelector("input:checked, input") : control;
+          target?.focus();
+          control.scrollIntoView({ block: "center" });
+        });
+        return el("li", {}, link);
+      })));
+    }
+    if (others.length) {
+      blocks.push(el("h4", { text: "À noter" }), el("ul", {}, others.map((finding) => el("li", {}, finding.message, " ",
+        el("a", { href: `#regle-${finding.rule}`, text: `(${finding.reference})` })))));
+    }
+    this.verdictDetails.replaceChildren(...blocks);
+  }
+
+  showInputError(error) {
+    this.clearMarks();
+    const control = this.controls.get(error.field) ?? null;
+    const id = "calc-erreur-saisie";
+    const node = el("p", { class: "calc-input-error", id }, el("strong", { text: "Réponse à corriger : " }), error.message);
+    if (control) {
+      control.setAttribute("aria-invalid", "true");
+      this.describe(control, id);
+      const box = control.closest(".calc-rule");
+      box?.querySelector(".calc-notes")?.append(node);
+    } else {
+      this.verdictDetails.replaceChildren(node);
+    }
+    this.showVerdict("input-error", `Réponse à corriger avant de conclure : ${error.message}.`);
+  }
+}
+
+async function main(mount) {
+  const callId = mount.dataset.call;
+  preload(callId);
+  let vocabulary;
+  let call;
+  try {
+    [vocabulary, call] = await loadCallData(callId);
+  } catch (error) {
+    mount.replaceChildren(el("p", { class: "calc-status", role: "status", dataset: { phase: "failed" },
+      text: `Le questionnaire ne peut pas se charger (${error.message}). Les conditions d'éligibilité restent consultables plus bas sur cette page.` }));
+    return;
+  }
+  const checker = new EligibilityChecker(mount, callId, vocabulary, call);
+  checker.build();
+  checker.schedule.flush();
+  mount.dataset.state = "ready";
+  window.calculators.eligibility = checker;
+}
+
+const mount = document.getElementById("calculateur");
+if (mount?.dataset.kind === "eligibility") main(mount);

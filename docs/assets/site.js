@@ -1,0 +1,269 @@
+/*
+ * Appels à projets santé — what the pages compute at the visitor's date, in the browser.
+ *
+ * The build writes a status, a countdown and « passé / en cours / à venir » marks for the
+ * day it ran; they stay as the fallback without JavaScript. This script recomputes them
+ * for today's date in Paris from the data attributes of the page, so a site built in
+ * January does not still say « Ouvert » in March. It also runs the calendar filters and
+ * keeps checklist ticks in localStorage. Plain JavaScript, no dependency, no request.
+ */
+(function () {
+  "use strict";
+
+  var STATUS_LABELS = { open: "Ouvert", upcoming: "À venir", closed: "Clos" };
+  var PHASE_LABELS = { past: "passé", current: "en cours", future: "à venir" };
+  var DAY = 86400000;
+
+  /** Today's date in Europe/Paris as "YYYY-MM-DD" (deadlines are Paris dates). */
+  function parisToday() {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date())
+      .forEach(function (part) { parts[part.type] = part.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  /** Whole days from ISO date a to ISO date b. */
+  function daysBetween(a, b) {
+    return Math.round((Date.parse(b + "T00:00:00Z") - Date.parse(a + "T00:00:00Z")) / DAY);
+  }
+
+  // --- status badges and countdowns -------------------------------------------------
+
+  /** Same rule as calculators.timeline.status_on: the last deadline day is still open. */
+  function statusOn(today, open, close) {
+    if (open && today < open) return "upcoming";
+    return today <= close ? "open" : "closed";
+  }
+
+  function countdown(element, today, deadlines, status) {
+    var target = element.querySelector(".aap-countdown");
+    if (!target) return;
+    target.textContent = "";
+    if (status !== "open") return;
+    var next = deadlines.filter(function (day) { return day >= today; })[0];
+    if (!next) return;
+    var n = daysBetween(today, next);
+    var hidden = document.createElement("span");
+    hidden.className = "aap-sr-only";
+    if (n === 0) {
+      target.appendChild(document.createTextNode("Dernier jour"));
+      hidden.textContent = " : c'est aujourd'hui la date limite";
+    } else {
+      target.appendChild(document.createTextNode("J-" + n));
+      hidden.textContent = " : " + n + (n > 1 ? " jours" : " jour") + " avant la date limite";
+    }
+    target.appendChild(hidden);
+  }
+
+  function updateStatuses(today) {
+    document.querySelectorAll("[data-status-close]").forEach(function (element) {
+      var close = element.getAttribute("data-status-close");
+      if (!close || element.getAttribute("data-kind") === "framework") return;
+      var open = element.getAttribute("data-status-open") || "";
+      var deadlines = (element.getAttribute("data-deadlines") || close).split(" ").filter(Boolean).sort();
+      var status = statusOn(today, open, close);
+      var badge = element.querySelector(".aap-badge");
+      if (badge) {
+        badge.className = "aap-badge aap-badge--" + status;
+        badge.textContent = STATUS_LABELS[status];
+      }
+      countdown(element, today, deadlines, status);
+      element.setAttribute("data-status-now", status);
+    });
+  }
+
+  /**
+   * Lists grouped by status (the home page's `.aap-home` sections, `[data-group="open"]`…):
+   * an item whose status changed since the build moves to the list of its new status.
+   * Items need the same data attributes as the call page's status line.
+   */
+  function regroupLists() {
+    document.querySelectorAll(".aap-home").forEach(function (home) {
+      home.querySelectorAll("li[data-status-now]").forEach(function (item) {
+        var status = item.getAttribute("data-status-now");
+        var section = item.closest("[data-group]");
+        if (!section || section.getAttribute("data-group") === status) return;
+        var target = home.querySelector('[data-group="' + status + '"] ul');
+        if (target) target.appendChild(item);
+      });
+      home.querySelectorAll("[data-group] ul").forEach(function (list) {
+        var any = list.querySelector("li:not(.aap-empty)") !== null;
+        var empty = list.querySelector("li.aap-empty");
+        if (!empty && !any) {
+          empty = document.createElement("li");
+          empty.className = "aap-empty";
+          empty.textContent = "Aucun pour le moment.";
+          list.appendChild(empty);
+        }
+        if (empty) empty.hidden = any;
+      });
+    });
+  }
+
+  // --- timeline and calendar phases -------------------------------------------------
+
+  function updatePhases(today) {
+    document.querySelectorAll(".aap-step[data-first][data-last]").forEach(function (step) {
+      var first = step.getAttribute("data-first"), last = step.getAttribute("data-last");
+      if (!first || !last) return;
+      var phase = today > last ? "past" : today < first ? "future" : "current";
+      step.classList.remove("aap-step--past", "aap-step--current", "aap-step--future");
+      step.classList.add("aap-step--" + phase);
+      var mark = step.querySelector(".aap-phase");
+      if (mark) mark.textContent = PHASE_LABELS[phase];
+    });
+  }
+
+  // --- calendar filters -------------------------------------------------------------
+
+  function setupFilters(form) {
+    var funder = form.querySelector('[data-filter="funder"]');
+    var region = form.querySelector('[data-filter="region"]');
+    var groups = form.querySelectorAll('[data-filter="group"]');
+    var count = form.querySelector("[data-cal-count]");
+    var empty = document.querySelector("[data-cal-empty]");
+    var feed = document.querySelector("[data-funder-feed]");
+    var root = form.getAttribute("data-root") || "";
+    var items = document.querySelectorAll(".aap-cal-item");
+    var params = new URLSearchParams(window.location.search);
+
+    if (params.get("financeur") && funder.querySelector('option[value="' + CSS.escape(params.get("financeur")) + '"]')) {
+      funder.value = params.get("financeur");
+    }
+    if (params.get("region") && region.querySelector('option[value="' + CSS.escape(params.get("region")) + '"]')) {
+      region.value = params.get("region");
+    }
+    if (params.has("type")) {
+      var wanted = params.getAll("type");
+      groups.forEach(function (box) { box.checked = wanted.indexOf(box.value) !== -1; });
+    }
+
+    function apply() {
+      var chosenFunder = funder.value, chosenRegion = region.value, shown = 0, kinds = {};
+      groups.forEach(function (box) { if (box.checked) kinds[box.value] = true; });
+      items.forEach(function (item) {
+        var visible = (!chosenFunder || item.getAttribute("data-funders").split(" ").indexOf(chosenFunder) !== -1)
+          && (!chosenRegion || item.getAttribute("data-regions").split(" ").indexOf(chosenRegion) !== -1)
+          && kinds[item.getAttribute("data-group")] === true;
+        item.hidden = !visible;
+        if (visible) shown += 1;
+      });
+      document.querySelectorAll(".aap-cal-list").forEach(function (list) {
+        var any = list.querySelector(".aap-cal-item:not([hidden])") !== null;
+        list.hidden = !any;
+        var month = list.getAttribute("data-month");
+        var id = month === "inconnu" ? "dates-non-publiees" : "mois-" + month;
+        var heading = document.getElementById(id);
+        if (heading) heading.hidden = !any;
+        // The table of contents lists the months too: keep it in step.
+        document.querySelectorAll('.md-nav__link[href="#' + id + '"]').forEach(function (link) {
+          if (link.parentElement) link.parentElement.hidden = !any;
+        });
+        if (month === "inconnu" && list.previousElementSibling && list.previousElementSibling.tagName === "P") {
+          list.previousElementSibling.hidden = !any;
+        }
+      });
+      count.textContent = shown === items.length
+        ? items.length + (items.length > 1 ? " échéances affichées." : " échéance affichée.")
+        : shown + " échéance" + (shown > 1 ? "s" : "") + " sur " + items.length + " correspond" + (shown > 1 ? "ent" : "") + " aux filtres.";
+      if (empty) empty.hidden = shown !== 0;
+      if (feed) {
+        if (chosenFunder) {
+          var label = funder.options[funder.selectedIndex].text;
+          feed.href = root + "financeurs/" + chosenFunder + "/calendrier.ics";
+          feed.textContent = "Ajouter les échéances de « " + label + " » à mon agenda";
+          feed.hidden = false;
+        } else {
+          feed.hidden = true;
+        }
+      }
+      var query = new URLSearchParams();
+      if (chosenFunder) query.set("financeur", chosenFunder);
+      if (chosenRegion) query.set("region", chosenRegion);
+      if (Object.keys(kinds).length !== groups.length) Object.keys(kinds).forEach(function (k) { query.append("type", k); });
+      var search = query.toString();
+      window.history.replaceState(null, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+    }
+
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.hidden = false;
+    apply();
+  }
+
+  // --- checklists ---------------------------------------------------------------------
+
+  function storage() {
+    try {
+      var probe = "aap-probe";
+      window.localStorage.setItem(probe, probe);
+      window.localStorage.removeItem(probe);
+      return window.localStorage;
+    } catch (error) {
+      return null; // private browsing or storage disabled: ticks simply are not kept
+    }
+  }
+
+  function setupChecklist(container) {
+    var store = storage();
+    var key = "aap-checklist:" + container.getAttribute("data-checklist");
+    var boxes = container.querySelectorAll("input[type=checkbox][data-key]");
+    var progress = container.querySelector(".aap-checklist__progress");
+    var saved = {};
+    try { saved = JSON.parse((store && store.getItem(key)) || "{}") || {}; } catch (error) { saved = {}; }
+
+    function report() {
+      var ticked = 0;
+      boxes.forEach(function (box) { if (box.checked) ticked += 1; });
+      if (progress) progress.textContent = ticked + " point" + (ticked > 1 ? "s" : "") + " coché" + (ticked > 1 ? "s" : "") + " sur " + boxes.length + ".";
+    }
+
+    function save() {
+      var state = {};
+      boxes.forEach(function (box) { if (box.checked) state[box.getAttribute("data-key")] = true; });
+      if (store) {
+        try { store.setItem(key, JSON.stringify(state)); } catch (error) { /* quota: keep going */ }
+      }
+      report();
+    }
+
+    boxes.forEach(function (box) {
+      box.checked = saved[box.getAttribute("data-key")] === true;
+      box.addEventListener("change", save);
+    });
+    var actions = container.querySelector(".aap-checklist__actions");
+    if (actions) actions.hidden = false;
+    var print = container.querySelector("[data-checklist-print]");
+    if (print) print.addEventListener("click", function () { window.print(); });
+    var reset = container.querySelector("[data-checklist-reset]");
+    if (reset) reset.addEventListener("click", function () {
+      boxes.forEach(function (box) { box.checked = false; });
+      save();
+    });
+    report();
+  }
+
+  /** Everything that depends on today's date; `window.appelsSante.refresh()` runs it again. */
+  function refresh() {
+    var today = parisToday();
+    document.documentElement.setAttribute("data-today", today);
+    updateStatuses(today);
+    regroupLists();
+    updatePhases(today);
+  }
+
+  function start() {
+    refresh();
+    document.querySelectorAll("[data-cal-filters]").forEach(setupFilters);
+    document.querySelectorAll("[data-checklist]").forEach(setupChecklist);
+  }
+
+  window.appelsSante = { refresh: refresh };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

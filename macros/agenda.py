@@ -1,0 +1,130 @@
+"""The calendar pages' data: every milestone of every call, with what the filters need.
+
+``/calendrier/`` lists what is ongoing or to come (plus the dates not yet published of
+calls that are not over); ``/calendrier/<année>/`` lists every milestone of one year, so
+past ones stay reachable while the main page stays small however many calls there are.
+A milestone without a date belongs to the year of its call (:func:`macros.ics.stamp_date`).
+Pure functions: the templates ``calendar.md.j2`` render what these return.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import groupby
+
+from calculators.dates import MONTHS
+from calculators.model import Call, Milestone, Vocabulary
+from macros.ics import stamp_date
+
+# The filter's kinds of milestone. Every milestone kind of the schema is in exactly one group.
+GROUPS = {
+    "deadline": ("Dépôt des dossiers", ("deadline", "declaration")),
+    "decision": ("Sélection et décision", ("review", "commission", "council", "selection", "results")),
+    "report": ("Bilans", ("interim_report", "final_report")),
+    "other": ("Autres étapes", ("launch", "info_session", "campaign", "convention", "project_start",
+                                "project_window", "project_end")),
+}
+GROUP_OF = {kind: group for group, (_, kinds) in GROUPS.items() for kind in kinds}
+NATIONAL = "national"
+STALE_AFTER = dt.timedelta(days=365)
+"""A call with no date at all is taken as over this long after its source text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One milestone of one call, as the calendar lists it."""
+
+    call: Call
+    milestone: Milestone
+    group: str
+    funders: tuple[str, ...]
+    regions: tuple[str, ...]
+
+    @property
+    def first(self) -> dt.date | None:
+        return self.milestone.when.earliest
+
+    @property
+    def last(self) -> dt.date | None:
+        return self.milestone.when.latest
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    key: str  # "2025-04"
+    label: str  # "avril 2025"
+    entries: tuple[Entry, ...]
+
+
+def call_regions(call: Call, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The regions a call concerns: its own, those of its departments, or ``national``."""
+    regions = set(call.regions)
+    for department in call.departments:
+        regions.update(slug for slug, region in vocabulary.regions.items() if department in region.departments)
+    return tuple(sorted(regions)) or (NATIONAL,)
+
+
+def entries(calls: Iterable[Call], vocabulary: Vocabulary) -> list[Entry]:
+    """Every milestone of ``calls`` by date (unknown dates last), then by call and file order."""
+    out = []
+    for call in calls:
+        regions = call_regions(call, vocabulary)
+        for milestone in call.milestones:
+            out.append(Entry(call, milestone, GROUP_OF.get(milestone.kind, "other"), call.funders, regions))
+    return sorted(out, key=lambda e: (e.first is None, e.first or dt.date.max, e.call.id))
+
+
+def call_over(call: Call, today: dt.date) -> bool:
+    """Every dated milestone of ``call`` is past; a call with no date at all, a year after its text."""
+    lasts = [m.when.latest for m in call.milestones if m.when.latest]
+    if lasts:
+        return max(lasts) < today
+    return stamp_date(call) + STALE_AFTER < today
+
+
+def upcoming(all_entries: Iterable[Entry], today: dt.date) -> tuple[list[Entry], list[Entry]]:
+    """(dated milestones not over on ``today``, undated milestones of calls that are not over)."""
+    items = list(all_entries)
+    return ([e for e in items if e.last is not None and e.last >= today],
+            [e for e in items if e.last is None and not call_over(e.call, today)])
+
+
+def by_year(all_entries: Iterable[Entry]) -> dict[int, tuple[list[Entry], list[Entry]]]:
+    """Year → (dated milestones of that year, undated milestones of that year's calls)."""
+    years: dict[int, tuple[list[Entry], list[Entry]]] = {}
+    for entry in all_entries:
+        if entry.first is not None:
+            years.setdefault(entry.first.year, ([], []))[0].append(entry)
+        else:
+            years.setdefault(stamp_date(entry.call).year, ([], []))[1].append(entry)
+    return dict(sorted(years.items()))
+
+
+def months(dated: Iterable[Entry]) -> list[Month]:
+    """Group dated entries (already in date order) by the month of their first date."""
+    out = []
+    for (year, month), group in groupby(dated, key=lambda e: (e.first.year, e.first.month)):  # type: ignore[union-attr]
+        out.append(Month(f"{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", tuple(group)))
+    return out
+
+
+def _sort_key(label: str) -> str:
+    """French-friendly order without locale data: accents ignored (« Île » with the I's)."""
+    return "".join(c for c in unicodedata.normalize("NFD", label) if not unicodedata.combining(c)).casefold()
+
+
+def filter_options(items: Iterable[Entry], funders: Mapping[str, object], vocabulary: Vocabulary
+                   ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The funders and regions present in ``items``, as (id, French label), sorted by label."""
+    funder_ids: set[str] = set()
+    region_ids: set[str] = set()
+    for entry in items:
+        funder_ids.update(entry.funders)
+        region_ids.update(entry.regions)
+    funder_options = sorted(((f, getattr(funders.get(f), "short_name", f)) for f in funder_ids), key=lambda o: _sort_key(o[1]))
+    region_options = sorted(((r, vocabulary.regions[r].label if r in vocabulary.regions else "National")
+                             for r in region_ids), key=lambda o: (o[0] == NATIONAL, _sort_key(o[1])))
+    return funder_options, region_options

@@ -1,0 +1,77 @@
+"""The budget and eligibility pages' Markdown: front matter, mount point, static rules, escaping."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+
+from macros import calculator_pages
+
+ROOT_URL = "../../../"
+
+
+def render(kind, corpus, call):
+    return calculator_pages.render(kind, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
+                                   root=ROOT_URL)
+
+
+def front_matter(text):
+    assert text.startswith("---\n"), text[:80]
+    return yaml.safe_load(text.split("---\n", 2)[1])
+
+
+@pytest.mark.parametrize("kind", ["budget", "eligibility"])
+def test_every_call_renders_a_page_with_its_mount_point(kind, corpus):
+    """Front matter first (title, render_macros: false), then the mount div and the module script."""
+    for call in corpus.calls.values():
+        text = render(kind, corpus, call)
+        meta = front_matter(text)
+        assert meta["render_macros"] is False
+        assert call.title in meta["title"]
+        assert f'<div id="calculateur" class="calc" data-kind="{kind}" data-call="{call.id}" data-root="{ROOT_URL}">' in text
+        script = "budget.js" if kind == "budget" else "eligibility.js"
+        assert f'<script type="module" src="{ROOT_URL}assets/calculateurs/{script}"></script>' in text
+        assert "<noscript>" in text
+        assert "pyodide" not in text.lower()
+
+
+@pytest.mark.parametrize("kind", ["budget", "eligibility"])
+def test_the_static_fallback_states_every_rule_with_its_reference(kind, corpus):
+    for call in corpus.calls.values():
+        text = render(kind, corpus, call)
+        rules = call.budget_rules if kind == "budget" else call.eligibility_rules
+        for rule in rules:
+            assert f'id="regle-texte-{rule.info.id}"' in text
+            assert str(__import__("markupsafe").escape(rule.info.reference)) in text
+
+
+def test_the_flandres_caps_are_written_out_in_french(corpus):
+    text = render("budget", corpus, corpus.calls["cpam-flandres-2025"])
+    assert "Praticiens (médecin, sage-femme, chirurgien-dentiste) : 75\u00a0€ de l'heure" in text
+    assert "Coordination du projet : au plus 5\u00a0%" in text
+
+
+def test_text_from_a_call_file_is_escaped(corpus):
+    """A title with markup and quotes stays text: escaped in the page, exact in the front matter."""
+    call = corpus.calls["cpam-flandres-2025"]
+    title = '<script>alert("x")</script> & l\'appel {{ x }}'
+    hostile = dataclasses.replace(call, title=title)
+    for kind in ("budget", "eligibility"):
+        text = render(kind, corpus, hostile)
+        assert title in front_matter(text)["title"]
+        body = text.split("---\n", 2)[2]
+        assert "<script>alert" not in body
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; l&#39;appel" in body
+
+
+def test_the_hooks_environment_renders_the_same_page(corpus):
+    """macros.pages' environment has the filters the templates use, with the same meaning."""
+    pages = pytest.importorskip("macros.pages")
+    call = corpus.calls["occitanie-1000-jours-2021"]
+    for kind, template in (("budget", "budget.md.j2"), ("eligibility", "eligibilite.md.j2")):
+        mine = render(kind, corpus, call)
+        theirs = pages.render(template, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
+                              root=ROOT_URL, assets=calculator_pages.ASSETS)
+        assert mine == theirs

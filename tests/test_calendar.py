@@ -1,0 +1,226 @@
+"""Calendars: every call's timeline, the calendar pages, and status and countdowns at the visitor's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from macros import agenda
+
+
+def article(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    return html[html.index("<article"):html.index("</article>")]
+
+
+def items(html: str) -> list[str]:
+    return re.findall(r'<li class="aap-cal-item[^"]*"[^>]*>', html)
+
+
+# --- call pages ------------------------------------------------------------------------
+
+def test_each_call_page_shows_every_milestone_in_date_order(site, corpus):
+    for call_id, call in corpus.calls.items():
+        html = article(site / f"appels/{call_id}/index.html")
+        steps = re.findall(r'<li class="aap-step aap-step--(\w+)" data-first="([\d-]*)" data-last="([\d-]*)">', html)
+        assert len(steps) == len(call.milestones), call_id
+        dated = [first for _, first, _ in steps if first]
+        assert dated == sorted(dated), f"{call_id}: timeline out of order"
+        undated = [i for i, (_, first, _) in enumerate(steps) if not first]
+        assert undated == list(range(len(dated), len(steps))), f"{call_id}: unknown dates come last"
+
+
+def test_the_timeline_shows_hours_alternatives_and_unknown_dates_as_the_call_gives_them(site):
+    flandres = article(site / "appels/cpam-flandres-2025/index.html")
+    assert "24 janvier 2025 à minuit (heure de Paris)" in flandres
+    assert "24 avril ou 15 mai 2025" in flandres
+    assert "l'une de ces dates : 24 avril 2025 ou 15 mai 2025" in flandres
+    assert "à compter d&#39;avril 2025 <span class=\"aap-precision\">(date approximative)</span>" in flandres
+    occitanie = article(site / "appels/occitanie-1000-jours-2021/index.html")
+    assert "25 juillet 2021 à 23 h 59 (heure de Paris)" in occitanie
+    bretagne = article(site / "appels/bretagne-1000-jours-2022/index.html")
+    assert "A venir <span class=\"aap-precision\">(date non publiée)</span>" in bretagne
+    assert 'aap-step--unknown' in bretagne
+
+
+def test_each_call_page_offers_its_feed(site, corpus):
+    """Every call, and every framework that has dates, links « Ajouter à mon agenda » to its feed."""
+    for call_id, call in corpus.calls.items():
+        if call.kind == "framework" and not call.milestones:
+            continue
+        html = article(site / f"appels/{call_id}/index.html")
+        assert f'href="../../appels/{call_id}/calendrier.ics" download>Ajouter' in html
+
+
+# --- calendar pages --------------------------------------------------------------------
+
+def test_the_calendar_page_lists_what_is_to_come_by_month_and_links_each_year(site, corpus):
+    html = article(site / "calendrier/index.html")
+    today = dt.date.today()
+    everything = agenda.entries(corpus.calls.values(), corpus.vocabulary)
+    dated, undated = agenda.upcoming(everything, today)
+    assert len(items(html)) == len(dated) + len(undated)
+    assert all(last >= today.isoformat() for last in re.findall(r'data-last="([\d-]+)"', html))
+    months = re.findall(r'<h2 id="mois-(\d{4}-\d{2})"', html)
+    assert months == sorted(months)
+    for year in agenda.by_year(everything):
+        assert f'href="../calendrier/{year}/"' in html
+
+
+def test_each_year_page_keeps_every_milestone_of_that_year(site, corpus):
+    everything = agenda.entries(corpus.calls.values(), corpus.vocabulary)
+    undated_seen = 0
+    for year, (dated, undated) in agenda.by_year(everything).items():
+        html = article(site / f"calendrier/{year}/index.html")
+        assert len(items(html)) == len(dated) + len(undated), year
+        assert all(first.startswith(str(year)) for first in re.findall(r'data-first="([\d-]+)"', html))
+        undated_seen += len(undated)
+    assert undated_seen == sum(1 for e in everything if e.first is None)  # every milestone has a page
+    flandres_2025 = article(site / "calendrier/2025/index.html")
+    assert "24 janvier 2025 à minuit (heure de Paris)" in flandres_2025
+
+
+def test_filters_are_labelled_grouped_and_announce_their_count(site):
+    html = article(site / "calendrier/2022/index.html")
+    assert "<fieldset>" in html and "<legend>Filtrer les échéances</legend>" in html
+    for control in re.findall(r'<(?:select|input)[^>]* id="([^"]+)"', html):
+        assert f'<label for="{control}">' in html, control
+    assert 'aria-live="polite"' in html
+    assert re.search(r'<option value="grand-est">Grand Est</option>', html)
+    assert re.search(r'<option value="ars-grand-est">ARS Grand Est</option>', html)
+
+
+def test_the_calendar_page_documents_the_feeds_choices(site):
+    html = article(site / "calendrier/index.html")
+    assert 'id="dates-dans-votre-agenda"' in html
+    for words in ("date possible", "aucun événement", "approximative", "0 h le lendemain", "une semaine avant"):
+        assert words in html, words
+
+
+def test_every_milestone_kind_belongs_to_one_filter_group():
+    from callfiles.corpus import KIND_RANK
+
+    assert set(agenda.GROUP_OF) == set(KIND_RANK)
+
+
+# --- in a browser, at a chosen date ----------------------------------------------------
+
+def at(page, day: str, time: str = "12:00") -> None:
+    """Set the page's clock to ``day`` at ``time``, Paris time."""
+    month = int(day[5:7])
+    offset = "+01:00" if month in (1, 2, 3, 11, 12) else "+02:00"
+    page.clock.set_fixed_time(dt.datetime.fromisoformat(f"{day}T{time}:00{offset}"))
+
+
+def status(page) -> tuple[str, str]:
+    """(badge text, visible countdown text); the countdown's spelled-out words are for screen readers."""
+    countdown = page.locator(".aap-status .aap-countdown")
+    return (page.locator(".aap-status .aap-badge").inner_text().strip(),
+            countdown.evaluate("e => e.firstChild && e.firstChild.nodeType === 3 ? e.firstChild.textContent : ''").strip())
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("day", "time", "badge", "countdown"), [
+    ("2026-02-16", "09:00", "Ouvert", "J-12"),
+    ("2026-02-27", "12:00", "Ouvert", "J-1"),
+    ("2026-02-28", "23:30", "Ouvert", "Dernier jour"),  # the deadline's last day counts as open
+    ("2026-03-01", "00:30", "Clos", ""),
+    ("2026-07-14", "12:00", "Clos", ""),
+])
+def test_status_and_countdown_follow_the_visitors_date(site, serve, new_page, day, time, badge, countdown):
+    """Val-de-Marne 2026 closes « avant le 28 février 2026 »: open with J-n before, closed after."""
+    base = serve(site)
+    page, log = new_page()
+    at(page, day, time)
+    page.goto(base + "appels/cpam-val-de-marne-2026/")
+    shown_badge, shown_countdown = status(page)
+    assert shown_badge == badge
+    assert shown_countdown == countdown
+    if countdown.startswith("J-"):
+        days = countdown.removeprefix("J-")
+        spoken = page.locator(".aap-status .aap-countdown .aap-sr-only").text_content()
+        assert spoken == f" : {days} jour{'s' if days != '1' else ''} avant la date limite"
+    deadline = page.locator('.aap-step[data-first="2026-02-28"] .aap-phase').text_content()
+    assert deadline == ("passé" if day > "2026-02-28" else "en cours" if day == "2026-02-28" else "à venir")
+    assert not log.errors
+
+
+@pytest.mark.browser
+def test_a_call_before_its_launch_is_upcoming_then_open_with_the_next_waves_countdown(site, serve, new_page):
+    base = serve(site)
+    page, log = new_page()
+    at(page, "2021-06-01")
+    page.goto(base + "appels/occitanie-1000-jours-2021/")
+    assert status(page)[0] == "À venir"
+    page, log = new_page()
+    at(page, "2025-02-01")  # between Flandres' two waves: counts to the second one (11 April)
+    page.goto(base + "appels/cpam-flandres-2025/")
+    badge, countdown = status(page)
+    assert badge == "Ouvert" and countdown.startswith("J-69")
+    assert page.locator(".aap-status").get_attribute("data-status-now") == "open"
+    assert not log.errors
+
+
+@pytest.mark.browser
+def test_calendar_filters_narrow_the_list_and_say_how_many(site, serve, new_page):
+    base = serve(site)
+    page, log = new_page()
+    page.goto(base + "calendrier/2022/")
+    total = page.locator(".aap-cal-item").count()
+    assert page.locator("[data-cal-filters]").is_visible()
+    assert page.locator("[data-cal-count]").inner_text() == f"{total} échéances affichées."
+    page.select_option("#aap-filtre-region", "grand-est")
+    visible = page.locator(".aap-cal-item:visible")
+    assert 0 < visible.count() < total
+    assert all("grand-est" in (visible.nth(i).get_attribute("data-regions") or "").split() for i in range(visible.count()))
+    assert page.locator("[data-cal-count]").inner_text().startswith(f"{visible.count()} échéance")
+    page.select_option("#aap-filtre-region", "")
+    page.uncheck("#aap-filtre-type-decision")
+    page.uncheck("#aap-filtre-type-other")
+    groups = {page.locator(".aap-cal-item:visible").nth(i).get_attribute("data-group")
+              for i in range(page.locator(".aap-cal-item:visible").count())}
+    assert groups <= {"deadline", "report"}
+    page.select_option("#aap-filtre-financeur", "ars-grand-est")
+    feed = page.locator("[data-funder-feed]")
+    assert feed.is_visible() and feed.get_attribute("href").endswith("financeurs/ars-grand-est/calendrier.ics")
+    assert "financeur=ars-grand-est" in page.url
+    # Months with nothing left to show are hidden with their heading.
+    for heading in page.locator("h2[id^=mois-]").all():
+        month = heading.get_attribute("id").removeprefix("mois-")
+        has_items = page.locator(f'.aap-cal-list[data-month="{month}"] .aap-cal-item:visible').count() > 0
+        assert heading.is_visible() == has_items
+    assert not log.errors
+
+
+@pytest.mark.browser
+def test_the_calendar_marks_milestones_past_at_the_visitors_date(site, serve, new_page):
+    base = serve(site)
+    page, log = new_page()
+    at(page, "2030-01-01")
+    page.goto(base + "calendrier/2027/")
+    phases = page.locator(".aap-cal-item .aap-phase").all_text_contents()
+    assert phases and set(phases) == {"passé"}
+    assert not log.errors
+
+
+@pytest.mark.browser
+def test_lists_grouped_by_status_follow_the_visitors_date(site, serve, new_page):
+    """A home-page item carrying the call's status attributes moves to the group of today's status."""
+    base = serve(site)
+    page, log = new_page()
+    at(page, "2026-02-16")
+    page.goto(base)
+    item = page.locator('.aap-home li:has(a[href$="appels/cpam-val-de-marne-2026/"])')
+    page.evaluate("""() => {
+        const li = document.querySelector('.aap-home a[href$="appels/cpam-val-de-marne-2026/"]').closest('li');
+        li.setAttribute('data-status-open', '');
+        li.setAttribute('data-status-close', '2026-02-28');
+        li.setAttribute('data-kind', 'call');
+        window.appelsSante.refresh();
+    }""")
+    assert item.evaluate("li => li.closest('[data-group]').getAttribute('data-group')") == "open"
+    assert page.locator('[data-group="open"] li.aap-empty').is_hidden()
+    assert not log.errors
