@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from calculators.dates import describe, french_date
 from calculators.money import format_eur, format_share
-from calculators.timeline import STATUS_LABELS, milestone_phase, ordered, status_on
+from calculators.timeline import STATUS_LABELS, closing, milestone_phase, opening, ordered, status_on
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -64,6 +64,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(
         status_on=status_on, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
+        opening=opening, closing=closing,
     )
     return env
 

@@ -207,20 +207,25 @@ def test_the_calendar_marks_milestones_past_at_the_visitors_date(site, serve, ne
 
 
 @pytest.mark.browser
-def test_lists_grouped_by_status_follow_the_visitors_date(site, serve, new_page):
-    """A home-page item carrying the call's status attributes moves to the group of today's status."""
+@pytest.mark.parametrize(("day", "group"), [("2026-02-16", "open"), ("2026-03-01", "closed")])
+def test_home_page_groups_follow_the_visitors_date(site, serve, new_page, day, group):
+    """On the home page, the Val-de-Marne call sits under « ouverts » before 28 February 2026, « clos » after."""
+    base = serve(site)
+    page, log = new_page()
+    at(page, day)
+    page.goto(base)
+    item = page.locator('.aap-home li:has(a[href$="appels/cpam-val-de-marne-2026/"])')
+    assert item.evaluate("li => li.closest('[data-group]').getAttribute('data-group')") == group
+    assert not log.errors
+
+
+@pytest.mark.browser
+def test_funder_page_badges_follow_the_visitors_date(site, serve, new_page):
+    """A funder page built earlier still shows « Ouvert » on a day the call is open."""
     base = serve(site)
     page, log = new_page()
     at(page, "2026-02-16")
-    page.goto(base)
-    item = page.locator('.aap-home li:has(a[href$="appels/cpam-val-de-marne-2026/"])')
-    page.evaluate("""() => {
-        const li = document.querySelector('.aap-home a[href$="appels/cpam-val-de-marne-2026/"]').closest('li');
-        li.setAttribute('data-status-open', '');
-        li.setAttribute('data-status-close', '2026-02-28');
-        li.setAttribute('data-kind', 'call');
-        window.appelsSante.refresh();
-    }""")
-    assert item.evaluate("li => li.closest('[data-group]').getAttribute('data-group')") == "open"
-    assert page.locator('[data-group="open"] li.aap-empty').is_hidden()
+    page.goto(base + "financeurs/cpam-val-de-marne/")
+    badge = page.locator('li:has(a[href$="appels/cpam-val-de-marne-2026/"]) .aap-badge')
+    assert badge.text_content() == "Ouvert"
     assert not log.errors
