@@ -55,7 +55,7 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR = re.compile(r"\b(20[0-9]{2})\b")
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter when PyYAML has it: 5× faster
     """Block YAML, with Decimal as a plain number (the strict reader reads it back as Decimal), no aliases."""
 
     def ignore_aliases(self, data: Any) -> bool:

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from calculators.budget import evaluate_budget
+from calculators.budget import evaluate_budget, parse_budget
 from calculators.eligibility import evaluate_eligibility
 from calculators.model import Call, Vocabulary, call_from_data, vocabulary_from_data
+from calculators.money import plain
 from calculators.report import InputError
 
 KINDS = {"budget": evaluate_budget, "eligibility": evaluate_eligibility}
@@ -35,6 +36,27 @@ def decode_input(text: str) -> object:
         return json.loads(text, parse_float=Decimal, parse_int=int)
     except (ValueError, RecursionError) as error:
         raise InputError("", f"JSON invalide : {str(error)[:120]}") from None
+
+
+def budget_lines(vocabulary: Vocabulary, data: object) -> dict[str, list[dict[str, object]]]:
+    """Each line's cost, funder part and co-funding, and each co-funder, as the budget table shows them.
+
+    The output contract of PRODUCT.md carries only the totals; the simulator also shows every
+    line's figures, computed here by the same parsing as the evaluation (amounts as plain
+    strings, rounded to the cent like the totals). ``action`` and ``line`` are the 0-based
+    indexes of the input. Raises :class:`InputError` on invalid input, like :func:`evaluate`.
+
+    >>> budget_lines(vocabulary, {"actions": [{"lines": [{"category": "materiel", "amount": "300", "funder": "200"}]}]})  # doctest: +SKIP
+    {'lines': [{'action': 0, 'line': 0, 'cost': '300.00', 'funder': '200.00', 'cofunding': '100.00', 'in_kind': False}],
+     'cofunders': []}
+    """
+    budget = parse_budget(data, vocabulary)
+    return {
+        "lines": [{"action": line.action, "line": line.index, "cost": plain(line.cost), "funder": plain(line.funder),
+                   "cofunding": plain(line.cofunding), "in_kind": line.in_kind} for line in budget.lines],
+        "cofunders": [{"name": cofunder.name, "amount": plain(cofunder.amount), "status": cofunder.status}
+                      for cofunder in budget.cofunders],
+    }
 
 
 class Bundle:
@@ -62,6 +84,19 @@ class Bundle:
         except InputError as error:
             result = {"error": error.to_data()}
         return json.dumps(result, ensure_ascii=False)
+
+    def budget_lines_text(self, input_text: str) -> str:
+        """JSON in, JSON out: :func:`budget_lines` of a budget input, or ``null`` when the input is invalid.
+
+        The browser calls it after :meth:`evaluate_text`, which has already reported the input
+        error, if any.
+        """
+        try:
+            if self.vocabulary is None:
+                raise InputError("", "vocabulaire non chargé")
+            return json.dumps(budget_lines(self.vocabulary, decode_input(input_text)), ensure_ascii=False)
+        except InputError:
+            return "null"
 
 
 BUNDLE = Bundle()

@@ -37,21 +37,38 @@ Path_ = tuple[str | int, ...]
 
 @dataclass
 class Document:
-    """A parsed YAML file: its data and where each value stands in the file."""
+    """A parsed YAML file: its data and where each value stands in the file.
+
+    The fast reader does not note positions (a map of every value's path to its line is
+    several times the size of the data, for thousands of files): it keeps the file's bytes in
+    ``source``, and the first question about a position reads them again with the careful
+    reader. Only a file with a problem to report pays for it.
+    """
 
     path: str
     data: object
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    source: bytes | None = field(default=None, repr=False, compare=False)
+
+    def locate(self) -> None:
+        """Fill ``positions`` and ``key_positions`` (a no-op when they are known)."""
+        if self.source is not None:
+            located, _ = _careful_parse(self.source.decode("utf-8"), self.path)
+            if located is not None:
+                self.positions, self.key_positions = located.positions, located.key_positions
+            self.source = None
 
     def position(self, where: Path_) -> tuple[int, int]:
         """Return the position of ``where``, or of its closest parent that has one."""
+        self.locate()
         while where not in self.positions and where:
             where = where[:-1]
         return self.positions.get(where, (1, 1))
 
     def problem(self, where: Path_, message: str, *, at_key: bool = False) -> Problem:
         """A problem about the value at ``where`` (or about its key, with ``at_key``)."""
+        self.locate()
         line, column = self.key_positions.get(where) if at_key and where in self.key_positions else self.position(where)
         return Problem(self.path, line, column, dotted(where), message)
 
@@ -90,25 +107,25 @@ class _Careful(Exception):
     """The fast reader met something to report (or a construct it leaves alone): read the file carefully."""
 
 
-def _fast_parse(text: str, name: str) -> Document | None:
-    """Read a clean file straight from libyaml's events: the same data and positions as :func:`_build`.
+def _fast_parse(text: str, name: str, raw: bytes | None = None) -> Document | None:
+    """Read a clean file straight from libyaml's events: the same data as the careful reader.
 
     At a few thousand call files, PyYAML's pure-Python scanner and composer were most of the
     build (25 ms a file). This reader takes libyaml's events (C) and builds the values in one
-    pass, without node objects. It handles only what a valid call file contains — mappings,
-    sequences, plain, quoted and block scalars — and gives up (returns None) at the first
-    anchor, alias, tag, merge key, duplicate key, complex key, second document or syntax
+    pass, without node objects and without noting positions (:meth:`Document.locate` finds
+    them when a problem needs one). It handles only what a valid call file contains —
+    mappings, sequences, plain, quoted and block scalars — and gives up (returns None) at the
+    first anchor, alias, tag, merge key, duplicate key, complex key, second document or syntax
     error: :func:`parse` then reads the file with :class:`_StrictLoader`, which words the
     problem exactly as before. ``tests/test_fast_paths.py`` checks that both readers give the
-    same document for every call file and the same verdict for every bad fixture.
+    same data for every call file and leave every bad fixture to the careful reader.
     """
     parser = _CParser(text)
-    document = Document(name, None)
     try:
         parser.get_event()  # StreamStartEvent
         if not isinstance(parser.get_event(), yaml.DocumentStartEvent):
             return None  # nothing but comments: the careful reader says the file is empty
-        document.data = _fast_value(parser, parser.get_event(), (), document)
+        data = _fast_value(parser, parser.get_event())
         parser.get_event()  # DocumentEndEvent
         if not isinstance(parser.get_event(), yaml.StreamEndEvent):
             return None  # a second document
@@ -116,12 +133,10 @@ def _fast_parse(text: str, name: str) -> Document | None:
         return None
     finally:
         parser.dispose()
-    return document
+    return Document(name, data, source=raw if raw is not None else text.encode("utf-8"))
 
 
-def _fast_value(parser: Any, event: yaml.Event, where: Path_, doc: Document) -> object:
-    mark = event.start_mark
-    doc.positions[where] = (mark.line + 1, mark.column + 1)
+def _fast_value(parser: Any, event: yaml.Event) -> object:
     kind = type(event)
     if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None:  # type: ignore[attr-defined]
         raise _Careful
@@ -134,7 +149,7 @@ def _fast_value(parser: Any, event: yaml.Event, where: Path_, doc: Document) -> 
         items: list[object] = []
         event = parser.get_event()
         while type(event) is not yaml.SequenceEndEvent:
-            items.append(_fast_value(parser, event, where + (len(items),), doc))
+            items.append(_fast_value(parser, event))
             event = parser.get_event()
         return items
     if kind is yaml.MappingStartEvent:
@@ -146,9 +161,7 @@ def _fast_value(parser: Any, event: yaml.Event, where: Path_, doc: Document) -> 
             key = key_event.value
             if key == "<<" or key in result:
                 raise _Careful
-            mark = key_event.start_mark
-            doc.key_positions[where + (key,)] = (mark.line + 1, mark.column + 1)
-            result[key] = _fast_value(parser, parser.get_event(), where + (key,), doc)
+            result[key] = _fast_value(parser, parser.get_event())
             key_event = parser.get_event()
         return result
     raise _Careful  # pragma: no cover - libyaml emits no other event inside a document
@@ -186,15 +199,20 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
         return None, [Problem(name, line, column, "", f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) ; enregistrez-le en UTF-8")]
     if not text.strip():
         return None, [Problem(name, 1, 1, "", "le fichier est vide ; attendu : la description d'un appel")]
-    return parse(text, name)
+    return parse(text, name, raw)
 
 
-def parse(text: str, name: str) -> tuple[Document | None, list[Problem]]:
-    """Parse YAML ``text`` (displayed as ``name`` in problems)."""
+def parse(text: str, name: str, raw: bytes | None = None) -> tuple[Document | None, list[Problem]]:
+    """Parse YAML ``text`` (displayed as ``name`` in problems; ``raw``: its bytes, if at hand)."""
     if _CParser is not None:
-        fast = _fast_parse(text, name)
+        fast = _fast_parse(text, name, raw)
         if fast is not None:
             return fast, []
+    return _careful_parse(text, name)
+
+
+def _careful_parse(text: str, name: str) -> tuple[Document | None, list[Problem]]:
+    """PyYAML's own reader, noting every value's position: the reference, and every problem's wording."""
     problems: list[Problem] = []
     document = Document(name, None)
     try:

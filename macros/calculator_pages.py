@@ -7,7 +7,7 @@ HTML) to hand to MkDocs::
     markdown = calculator_pages.render("budget", call=call, call_data=data, vocabulary=vocabulary,
                                        root="../../../", assets=calculator_pages.ASSETS)
 
-The templates need only the filters ``eur``, ``share``, ``date`` and ``when``, which
+The templates need only the filters ``eur``, ``share``, ``date``, ``when`` and ``front``, which
 ``macros.pages.environment()`` defines with the same meaning, so the hook may as well call
 ``pages.render("budget.md.j2", call=…, call_data=…, vocabulary=…, root=…, assets=ASSETS)``.
 
@@ -27,6 +27,7 @@ import jinja2
 
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
+from macros.pages import front_matter
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES = {"budget": "budget.md.j2", "eligibility": "eligibilite.md.j2"}
@@ -61,7 +62,7 @@ def _when(value: object) -> str:
     return describe(value if isinstance(value, When) else when_from(value))
 
 
-FILTERS: dict[str, Callable[[Any], str]] = {"eur": _eur, "share": _share, "date": _date, "when": _when}
+FILTERS: dict[str, Callable[[Any], str]] = {"eur": _eur, "share": _share, "date": _date, "when": _when, "front": front_matter}
 """Filters the templates use, with the names and meaning of ``macros.pages``' environment."""
 
 

@@ -1,6 +1,7 @@
 """MkDocs hook: load the call files once, generate their pages in memory, copy the runtime.
 
-Thin glue only: loading is :mod:`callfiles.corpus`, rendering is :mod:`macros.site`.
+Thin glue only: loading is :mod:`callfiles.corpus`, rendering is :mod:`macros.site`,
+generated files wait on disk (:mod:`macros.spool`) rather than in memory.
 With ``APPELS_PREVIEW`` set (:mod:`macros.preview`), only the calls named there and those
 they refer to are loaded and generated.
 """
@@ -11,13 +12,15 @@ import logging
 import re
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.structure.files import Files
 
 from callfiles.corpus import load_corpus
 from callfiles.problems import CallFileError
-from macros import preview, security, site
+from macros import accessibility, preview, security, site, themecache
+from macros.spool import Spool
 
 log = logging.getLogger("mkdocs.hooks.appels")
 
@@ -50,10 +53,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
+_spool: Spool | None = None
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    global _spool  # noqa: PLW0603 - one build at a time; closed in on_post_build
     corpus = load_corpus(calls_dir(config), only=preview.selection())
+    _spool = Spool(config)
     for generated in site.generate(corpus, config):
-        files.append(generated)
+        files.append(_spool.add(generated))
     return files
 
 
@@ -63,9 +71,30 @@ def on_page_markdown(markdown: str, page, config: MkDocsConfig, files: Files) ->
     return markdown
 
 
+def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+    env.bytecode_cache = themecache.THEME  # a serve rebuild reuses the compiled theme templates
+    return env
+
+
+# MkDocs keeps every page's Markdown and HTML until the end of the build; with thousands of
+# generated pages that was over half of the build's memory. Once a generated page is rendered,
+# nothing reads its Markdown again (Page.title only checks that it is not None), and once its
+# HTML is written, nothing reads that either (search indexed it in on_page_context).
+
+
+def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001 - MkDocs Page
+    if page.file.generated_by:
+        page.markdown = ""
+    return html
+
+
 def on_post_page(output: str, page, config: MkDocsConfig) -> str:  # noqa: ANN001 - MkDocs Page
-    return security.add_policy(output)
+    if page.file.generated_by:
+        page.content = ""
+    return security.add_policy(accessibility.skip_to_content(output))
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     site.post_build(Path(config.site_dir), Path(config.config_file_path).resolve().parent)
+    if _spool is not None:
+        _spool.close()

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 from markupsafe import Markup
 
+from calculators.model import Call
+from calculators.timeline import closing, status_on
 from callfiles.corpus import load_corpus
 from macros import preview
 from macros.pages import render
+
+HOME_CLOSED = 50
+"""Closed calls listed on the home page, the most recently closed first. With thousands of calls
+kept for a few years, listing them all made a page of several megabytes; the others stay on
+their funder's page, in the calendar of their year and in the search."""
+
+
+def home_calls(calls: Iterable[Call], today: dt.date) -> list[Call]:
+    """Every call not closed on ``today``, in file order, then the :data:`HOME_CLOSED` last closed ones."""
+    calls = list(calls)
+    closed = [c for c in calls if status_on(c, today) == "closed"]
+    recent = sorted(closed, key=lambda c: (closing(c) or dt.date.min, c.id), reverse=True)[:HOME_CLOSED]
+    return [c for c in calls if status_on(c, today) != "closed"] + recent
 
 
 def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
@@ -20,10 +36,11 @@ def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
 
     @env.macro
     def calls_by_status(base: str = "") -> Markup:
-        """The home page's lists of calls: open, upcoming, closed, and the national frameworks."""
+        """The home page's lists of calls: open, upcoming, the most recently closed, and the national frameworks."""
         c = corpus()
-        return Markup(render("home_calls.html.j2", calls=list(c.calls.values()), funders=c.funders,
-                             root=base, today=dt.date.today()))
+        today = dt.date.today()
+        return Markup(render("home_calls.html.j2", calls=home_calls(c.calls.values(), today), funders=c.funders,
+                             root=base, today=today))
 
     @env.macro
     def funders_list(base: str = "") -> Markup:

@@ -33,8 +33,16 @@ MILESTONE_KINDS = {
 PHASES = {"past": "passé", "current": "en cours", "future": "à venir", "unknown": "date inconnue"}
 
 
-def _yaml_string(value: str) -> Markup:
-    """A YAML-safe, HTML-escaped scalar for front matter (JSON strings are valid YAML)."""
+def front_matter(value: str) -> Markup:
+    """A YAML-safe, HTML-escaped scalar for front matter (JSON strings are valid YAML).
+
+    HTML-escaped because the theme writes the page's title and description into the page
+    (``<title>``, ``<h1>``, ``<meta content="…">``) without escaping them; braces too, so that
+    nothing reads them as template code.
+
+    >>> str(front_matter('<b> "x" {{ y }}'))
+    '"&lt;b&gt; &#34;x&#34; &#123;&#123; y &#125;&#125;"'
+    """
     escaped = str(Markup.escape(value)).replace("{", "&#123;").replace("}", "&#125;")
     return Markup(json.dumps(escaped, ensure_ascii=False))
 
@@ -54,7 +62,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        front=_yaml_string,
+        front=front_matter,
         date=french_date,
         when=describe,
         eur=_money,

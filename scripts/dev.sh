@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: installs everything the project needs, then
 #   bash scripts/dev.sh serve   → serves the site on http://127.0.0.1:8000/ (live reload)
+#   bash scripts/dev.sh preview <call-id>…
+#                               → serves only these calls and what they link to (a funder's
+#                                 preview: a second or two per save, whatever the size of calls/)
 #   bash scripts/dev.sh test    → runs the whole test suite (what CI runs)
 #   bash scripts/dev.sh build   → builds the site into site/
 #   bash scripts/dev.sh setup   → only installs
@@ -63,6 +66,18 @@ case "$cmd" in
   serve)
     setup_python; setup_node
     exec "$VENV/bin/mkdocs" serve --strict -a "${ADDRESS:-127.0.0.1:8000}" ;;
+  preview)
+    shift || true
+    if [ $# -eq 0 ]; then
+      echo "usage : bash scripts/dev.sh preview <identifiant de l'appel> [<identifiant>…]" >&2
+      echo "        (le nom du fichier de calls/ sans .yaml, ou son chemin)" >&2
+      exit 2
+    fi
+    setup_python; setup_node
+    export APPELS_PREVIEW="$*"
+    first="${1##*/}"; first="${first%.yaml}"
+    echo "» Aperçu de ${APPELS_PREVIEW} : http://${ADDRESS:-127.0.0.1:8000}/appels/${first}/"
+    exec "$VENV/bin/mkdocs" serve --strict -a "${ADDRESS:-127.0.0.1:8000}" ;;
   build)
     setup_python; setup_node
     exec "$VENV/bin/mkdocs" build --strict ;;
@@ -71,6 +86,6 @@ case "$cmd" in
     shift || true
     exec "$PY" -m pytest -n "${PYTEST_WORKERS:-2}" "$@" ;;
   *)
-    echo "usage : bash scripts/dev.sh serve | test | build | setup" >&2
+    echo "usage : bash scripts/dev.sh serve | preview <identifiant>… | test | build | setup" >&2
     exit 2 ;;
 esac

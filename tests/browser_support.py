@@ -30,6 +30,7 @@ import functools
 import http.server
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,6 +162,27 @@ class PageLog:
         """Requests to any host other than the site's own (data: and blob: URLs aside)."""
         return [r.url for r in self.requests
                 if not r.url.startswith(base_url) and not r.url.startswith(("data:", "blob:"))]
+
+
+def wait_until(page: Any, predicate: str, arg: Any = None, timeout: float = 10.0) -> Any:
+    """Poll ``predicate`` (a JS function) until truthy. Unlike page.wait_for_function, this
+    evaluates through the DevTools protocol, so the pages' Content-Security-Policy (no eval)
+    stays in force during the tests."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(predicate, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {predicate}")
+        time.sleep(0.05)
+
+
+def open_calculator(page: Any, url: str) -> None:
+    """Open a budget or eligibility page and wait until Python runs and the form is built."""
+    page.goto(url)
+    wait_until(page, "() => window.calculators && window.calculators.status().phase === 'ready'", timeout=90)
+    wait_until(page, "() => document.getElementById('calculateur')?.dataset.state === 'ready'")
 
 
 def transferred_bytes(page: Any, action: Callable[[], None]) -> tuple[int, list[tuple[str, int]]]:

@@ -42,6 +42,21 @@ def site(tmp_path_factory) -> Path:
     return destination
 
 
+def site_bundle(site: Path, *call_ids: str):
+    """A calculators ``Bundle`` loaded from the built site's published JSON, as the browser worker loads it.
+
+    CPython's side of every browser comparison: same vocabulary and call files, same entry
+    points (``evaluate_text``, ``budget_lines_text``).
+    """
+    from calculators.api import Bundle
+
+    bundle = Bundle()
+    bundle.load_vocabulary((site / "donnees" / "vocabulaire.json").read_text(encoding="utf-8"))
+    for call_id in call_ids:
+        bundle.load_call((site / "donnees" / "appels" / f"{call_id}.json").read_text(encoding="utf-8"))
+    return bundle
+
+
 COPIED = ("mkdocs.yml", "docs", "overrides", "calls", "macros", "calculators", "package.json")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pytest
 import yaml
@@ -29,7 +30,7 @@ def test_every_call_renders_a_page_with_its_mount_point(kind, corpus):
         text = render(kind, corpus, call)
         meta = front_matter(text)
         assert meta["render_macros"] is False
-        assert call.title in meta["title"]
+        assert call.title in html.unescape(meta["title"])
         assert f'<div id="calculateur" class="calc" data-kind="{kind}" data-call="{call.id}" data-root="{ROOT_URL}">' in text
         script = "budget.js" if kind == "budget" else "eligibility.js"
         assert f'<script type="module" src="{ROOT_URL}assets/calculateurs/{script}"></script>' in text
@@ -54,13 +55,18 @@ def test_the_flandres_caps_are_written_out_in_french(corpus):
 
 
 def test_text_from_a_call_file_is_escaped(corpus):
-    """A title with markup and quotes stays text: escaped in the page, exact in the front matter."""
+    """A title with markup and quotes stays text: escaped in the page and in the front matter.
+
+    The theme writes the front matter's title into <title>, <h1> and <meta> as it is, unescaped.
+    """
     call = corpus.calls["cpam-flandres-2025"]
     title = '<script>alert("x")</script> & l\'appel {{ x }}'
     hostile = dataclasses.replace(call, title=title)
     for kind in ("budget", "eligibility"):
         text = render(kind, corpus, hostile)
-        assert title in front_matter(text)["title"]
+        meta = front_matter(text)
+        assert title in html.unescape(meta["title"]) and title in html.unescape(meta["description"])
+        assert "<" not in meta["title"] + meta["description"] and "{{" not in meta["title"]
         body = text.split("---\n", 2)[2]
         assert "<script>alert" not in body
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; l&#39;appel" in body

@@ -1,23 +1,21 @@
 """The calculators in a real browser: Pyodide in a module worker, the budget simulator, the eligibility checker.
 
-These tests open the built site (``mkdocs build``) when its calculator pages exist, else the
-stand-in of :mod:`calculator_site`, in headless Chromium; each page start runs Python in
-WebAssembly, so they take a few seconds each.
+These tests open the built site (the session fixture ``site``, ``mkdocs build --strict``) in
+headless Chromium; each page start runs Python in WebAssembly, so they take a few seconds each.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from browser_support import PageLog
-from calculator_site import ROOT, build_site, mkdocs_site
+from browser_support import PageLog, wait_until
+from conftest import site_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -39,36 +37,16 @@ EXAMPLE = {  # the budget of PRODUCT.md
 
 
 @pytest.fixture(scope="module")
-def calc_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built site if its calculator pages exist, else the stand-in site."""
-    built = mkdocs_site(tmp_path_factory.mktemp("mkdocs-site"))
-    return built or build_site(tmp_path_factory.mktemp("stand-in-site"))
+def calc_site(site: Path) -> Path:
+    """The built site (the calculator pages, Pyodide and the rules bundle included)."""
+    return site
 
 
 @pytest.fixture(scope="module")
-def cpython_result() -> dict[str, Any]:
-    """The same evaluation by CPython, through the same Bundle the worker uses."""
-    from calculators.api import Bundle
-    from calculator_site import _json, _read_yaml
-
-    bundle = Bundle()
-    bundle.load_vocabulary(_json(_read_yaml(ROOT / "calls" / "_referentiel" / "vocabulaire.yaml")))
-    bundle.load_call(_json(_read_yaml(ROOT / "calls" / "cpam-flandres-2025.yaml")))
+def cpython_result(site: Path) -> dict[str, Any]:
+    """The same evaluation by CPython, through the same Bundle and published JSON the worker uses."""
+    bundle = site_bundle(site, "cpam-flandres-2025")
     return json.loads(bundle.evaluate_text("budget", "cpam-flandres-2025", json.dumps(EXAMPLE)))["result"]
-
-
-def wait_until(page: Any, predicate: str, arg: Any = None, timeout: float = 10.0) -> Any:
-    """Poll ``predicate`` (a JS function) until truthy. Unlike page.wait_for_function, this
-    evaluates through the DevTools protocol, so the pages' Content-Security-Policy (no eval)
-    stays in force during the tests."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(predicate, arg)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout} s: {predicate}")
-        time.sleep(0.05)
 
 
 def open_calculator(page: Any, url: str) -> None:
@@ -260,3 +238,61 @@ def test_only_the_calculator_pages_load_the_runtime(calc_site):
     assert BUDGET.rstrip("/") in loading and ELIGIBILITY.rstrip("/") in loading
     assert all(path.endswith(("/budget", "/eligibilite")) for path in loading), sorted(loading)
     assert not any("pyodide" in page.read_text(encoding="utf-8") for page in pages)
+
+
+def tampered_copy(site: Path, target: Path, path: str) -> Path:
+    """A copy of the built site (hard links) where the file ``path`` has one byte changed."""
+    import os
+    import shutil
+
+    shutil.copytree(site, target, copy_function=os.link)
+    victim = target / path
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0x01  # a single bit, in the middle: same size, same type, other bytes
+    victim.unlink()  # a new file: the hard link to the built site stays intact
+    victim.write_bytes(bytes(data))
+    return target
+
+
+def runtime_files(site: Path) -> dict[str, str]:
+    manifest = json.loads((site / "assets" / "calculateurs" / "manifest.json").read_text(encoding="utf-8"))
+    pyodide = manifest["pyodide"]["path"]
+    return {"interpreter": f"{pyodide}pyodide.asm.wasm", "loader": f"{pyodide}pyodide.mjs",
+            "glue": f"{pyodide}pyodide.asm.mjs", "stdlib": manifest["stdlib"], "snapshot": manifest["snapshot"],
+            "rules": f"assets/calculateurs/{manifest['bundle']}"}
+
+
+@pytest.mark.parametrize("which", ["interpreter", "loader", "glue", "stdlib", "snapshot", "rules"])
+def test_a_tampered_runtime_file_stops_the_calculator_with_a_french_message(serve, new_page, site, tmp_path, which):
+    """One bit changed in a file Pyodide or the rules come from: the page says so and nothing is run."""
+    path = runtime_files(site)[which]
+    base = serve(tampered_copy(site, tmp_path / "site", path))
+    page, log = new_page()
+    page.goto(base + BUDGET)
+    wait_until(page, "() => document.querySelector('.calc-status')?.dataset.phase === 'failed'", timeout=60)
+    status = page.locator(".calc-status").text_content()
+    assert f"un fichier du calculateur ({path}) ne correspond pas à celui publié avec le site" in status
+    assert "aucun calcul n'est lancé" in status
+    stages = [stage for stage, *_ in page.evaluate("window.calculators.status().timeline")]
+    assert "python" not in stages and "ready" not in stages  # Pyodide never started
+    refused = page.evaluate("""() => window.calculators.evaluate('budget', 'cpam-flandres-2025', {actions: []})
+        .then(() => null, (error) => error.message)""")
+    assert refused and "ne correspond pas" in refused
+    assert "Coût total" not in (page.locator(".calc-summary").text_content() or "")
+    assert page.locator(".calc-fallback").is_visible()  # the rules stay readable
+
+
+def test_a_tampered_call_file_is_refused_by_the_page_and_the_worker(serve, new_page, site, tmp_path):
+    """The call's published JSON changed after the build: no form built on it, no evaluation of it."""
+    path = "donnees/appels/cpam-flandres-2025.json"
+    base = serve(tampered_copy(site, tmp_path / "site", path))
+    page, _ = new_page()
+    page.goto(base + BUDGET)
+    wait_until(page, "() => document.querySelector('#calculateur .calc-status')?.dataset.phase === 'failed'", timeout=60)
+    assert f"le fichier {path} ne correspond pas à celui publié avec le site" in page.locator("#calculateur").text_content()
+    refused = page.evaluate("""() => window.calculators.evaluate('budget', 'cpam-flandres-2025', {actions: []})
+        .then(() => null, (error) => error.message)""")
+    assert refused and f"({path}) ne correspond pas" in refused
+    other = page.evaluate("""() => window.calculators.evaluate('eligibility', 'cpam-val-de-marne-2026', {})
+        .then((result) => result.call)""")
+    assert other == "cpam-val-de-marne-2026"  # the other calls, checked one by one, still work

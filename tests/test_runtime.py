@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from macros.runtime import PYODIDE_FILES, RuntimeMissing, bundle_bytes, pyodide_version, write_runtime
+from macros import runtime
+from macros.runtime import PYODIDE_FILES, RuntimeMissing, bundle_bytes, pyodide_version, stdlib_imports, write_runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_pyodide = pytest.mark.skipif(not (ROOT / "node_modules" / "pyodide" / "package.json").is_file(),
@@ -21,7 +22,7 @@ needs_pyodide = pytest.mark.skipif(not (ROOT / "node_modules" / "pyodide" / "pac
 
 @needs_pyodide
 def test_pyodide_core_files_are_copied_under_their_version(tmp_path):
-    """pyodide/<version>/ holds the five files a start-up fetches, identical to node_modules'."""
+    """pyodide/<version>/ holds Pyodide's loader, glue and interpreter, identical to node_modules'."""
     manifest = write_runtime(tmp_path, ROOT)
     version = pyodide_version(ROOT)
     assert manifest["pyodide"]["path"] == f"pyodide/{version}/"
@@ -37,7 +38,8 @@ def test_the_manifest_lists_the_sha256_of_every_file_the_worker_loads(tmp_path):
     on_disk = json.loads((tmp_path / "assets" / "calculateurs" / "manifest.json").read_text(encoding="utf-8"))
     assert on_disk == manifest
     assert f"assets/calculateurs/{manifest['bundle']}" in manifest["files"]
-    assert len(manifest["files"]) == len(PYODIDE_FILES) + 1
+    assert manifest["stdlib"] in manifest["files"] and manifest["snapshot"] in manifest["files"]
+    assert len(manifest["files"]) == len(PYODIDE_FILES) + 3
     for path, digest in manifest["files"].items():
         assert hashlib.sha256((tmp_path / path).read_bytes()).hexdigest() == digest
     assert manifest["pyodide"]["lock"]["abi_version"]
@@ -108,3 +110,63 @@ def test_the_bundle_imports_from_the_zip_alone(tmp_path):
     )
     result = subprocess.run([sys.executable, "-I", "-c", code, str(bundle)], capture_output=True, text=True, cwd=tmp_path)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+@needs_pyodide
+def test_the_standard_library_is_compiled_and_trimmed(tmp_path):
+    """Only .pyc, made by Pyodide's own CPython (unchecked hash-based), and only what can be imported."""
+    manifest = write_runtime(tmp_path, ROOT)
+    assert manifest["stdlib_compiled"] is True  # Node is there wherever `npm ci` ran
+    archive = zipfile.ZipFile(tmp_path / manifest["stdlib"])
+    names = set(archive.namelist())
+    assert all(name.endswith(".pyc") for name in names)
+    for needed in ("json/decoder.pyc", "decimal.pyc", "dataclasses.pyc", "typing.pyc", "re/_parser.pyc",
+                   "encodings/utf_8.pyc", "encodings/cp1252.pyc", "_pyodide/_base.pyc", "pyodide/ffi/__init__.pyc"):
+        assert needed in names, needed
+    for unneeded in ("sqlite3/__init__.pyc", "email/message.pyc", "tomllib/__init__.pyc", "wsgiref/__init__.pyc"):
+        assert unneeded not in names, unneeded
+    stock = zipfile.ZipFile(ROOT / "node_modules" / "pyodide" / "python_stdlib.zip")
+    assert len(names) < len([n for n in stock.namelist() if n.endswith(".py")])
+    headers = {archive.read(name)[:8] for name in names}
+    assert len(headers) == 1  # one magic number, flags 0b01: hash-based, not checked against a source
+    assert headers.pop()[4:8] == (1).to_bytes(4, "little")
+
+
+def test_the_modules_the_calculators_import_are_listed():
+    imports = stdlib_imports(ROOT)
+    assert {"decimal", "json", "dataclasses", "re"} <= set(imports)
+    assert not any(name.startswith("calculators") for name in imports)
+    assert imports == sorted(imports)
+
+
+@needs_pyodide
+def test_the_snapshot_is_a_gzip_of_a_started_pyodide(tmp_path):
+    """The memory image the worker restores: gzip, Pyodide's snapshot magic, this build of Pyodide."""
+    import gzip
+
+    manifest = write_runtime(tmp_path, ROOT)
+    assert manifest["snapshot"].startswith(manifest["pyodide"]["path"] + "snapshot-")
+    image = gzip.decompress((tmp_path / manifest["snapshot"]).read_bytes())
+    assert int.from_bytes(image[:4], "little") == 1886286592  # Pyodide's snapshot magic number
+    assert len(image) > 16 * 1024 * 1024  # the whole memory of a started interpreter
+    assert b"/work/" not in image[:4096] and b"stdlib_compile.mjs" not in image  # nothing of the build machine
+
+
+@needs_pyodide
+def test_without_node_the_stock_standard_library_is_shipped(tmp_path, monkeypatch):
+    """No Node and nothing cached: the build still works, with Pyodide's own .py zip and no snapshot."""
+    monkeypatch.setattr(runtime, "CACHE_DIR", tmp_path / "empty-cache")
+    monkeypatch.setattr(runtime.shutil, "which", lambda name: None)
+    manifest = write_runtime(tmp_path / "site", ROOT)
+    assert manifest["stdlib_compiled"] is False and manifest["snapshot"] is None
+    shipped = (tmp_path / "site" / manifest["stdlib"]).read_bytes()
+    assert shipped == (ROOT / "node_modules" / "pyodide" / "python_stdlib.zip").read_bytes()
+
+
+@needs_pyodide
+def test_the_compiled_standard_library_is_cached(tmp_path, monkeypatch):
+    """Once made, it comes from node_modules/.cache: later builds do not need Node."""
+    write_runtime(tmp_path / "first", ROOT)
+    monkeypatch.setattr(runtime.shutil, "which", lambda name: None)
+    manifest = write_runtime(tmp_path / "second", ROOT)
+    assert manifest["stdlib_compiled"] is True

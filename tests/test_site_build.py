@@ -6,8 +6,6 @@ import html
 import re
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT, build_copy, project_copy
 
 
@@ -104,46 +102,7 @@ def test_no_page_requests_google_fonts(site):
         assert "fonts.googleapis" not in page.read_text(encoding="utf-8"), page
 
 
-HOSTILE = '''# yaml-language-server: $schema=schema.json
-id: appel-hostile
-kind: call
-title: "Titre {{ 7*7 }} <script>alert('titre')</script>"
-funders: [cpam-flandres]
-source: {title: "{% include 'mkdocs.yml' %}"}
-summary: "Résumé <img src=x onerror=alert(1)> {{ config.site_name }} \\"><svg onload=alert(2)>"
-themes:
-  - {label: "<a href='javascript:alert(3)'>clic</a>", reference: "{{ 6*7 }}"}
-milestones:
-  - {id: depot, kind: deadline, label: "Dépôt </script><script>alert(4)</script>", when: 2030-01-01, reference: "§ 1"}
-'''
-
-
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
-    project = project_copy(tmp_path_factory.mktemp("hostile"), {"appel-hostile.yaml": HOSTILE})
-    output = tmp_path_factory.mktemp("hostile-site")
-    result = build_copy(project, output)
-    assert result.returncode == 0, result.stderr
-    return output
-
-
-def test_template_code_in_a_call_file_is_shown_not_run(hostile_site):
-    """{{ 7*7 }} and {% include %} from YAML come out literally, never evaluated."""
-    text = text_of(hostile_site, "appels/appel-hostile")
-    assert "Titre {{ 7*7 }}" in text
-    assert "{% include 'mkdocs.yml' %}" in text
-    assert "{{ config.site_name }}" in text
-    assert "49" not in text and "42" not in text
-
-
-def test_markup_in_a_call_file_is_shown_not_executed(hostile_site):
-    """<script>, onerror= and javascript: links are escaped text in the page."""
-    page = (hostile_site / "appels" / "appel-hostile" / "index.html").read_text(encoding="utf-8")
-    assert "<script>alert(" not in page
-    assert "<img src=x" not in page
-    assert "<svg onload" not in page
-    assert "href='javascript:" not in page and 'href="javascript:' not in page
-    assert "&lt;script&gt;alert(" in page
+# Hostile strings in call files (markup, template code, feed injections): test_hostile_outputs.py.
 
 
 def test_an_invalid_call_file_stops_the_build_with_file_and_line(tmp_path):

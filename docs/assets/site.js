@@ -244,8 +244,14 @@
     report();
   }
 
+  var DATED = "[data-status-close], .aap-home, .aap-step[data-first][data-last]";
+
   /** Everything that depends on today's date; `window.appelsSante.refresh()` runs it again. */
   function refresh() {
+    // Pages with nothing dated (the calculators, most reference pages) skip the time zone
+    // lookup: the first Intl.DateTimeFormat with a time zone loads the zone data, a main-thread
+    // task of tens of milliseconds (over 100 ms on a busy machine) during the page's start-up.
+    if (!document.querySelector(DATED)) return;
     var today = parisToday();
     document.documentElement.setAttribute("data-today", today);
     updateStatuses(today);

@@ -9,10 +9,9 @@
 import { evaluateDetailed, mountStatus, preload } from "./runtime.js";
 import {
   clearDraftFragment, copyText, debounce, download, draftFromFragment, el, findingElement, formatEuros,
-  formatShare, frenchDecimal, linkWithDraft, loadCallData, readFile, rulesById, storage, uniqueId,
+  formatShare, frenchDecimal, latestOnly, linkWithDraft, loadCallData, readFile, rulesById, storage, uniqueId,
 } from "./common.js";
 
-const DEBOUNCE_MS = 150;
 const STORAGE_PREFIX = "appels-sante:budget:";
 const DRAFT_FORMAT = 1;
 const LINE_FIELDS = ["category", "profession", "label", "hours", "hourly_rate", "amount", "funder", "in_kind"];
@@ -33,6 +32,10 @@ let keyCounter = 0;
 const newKey = (prefix) => `${prefix}${(keyCounter += 1)}`;
 
 const text = (value) => (value === null || value === undefined ? "" : String(value));
+
+let printDateFormat = null;
+/** « 28 février 2026 »: made once (creating an Intl formatter costs milliseconds on every result). */
+const printDate = () => (printDateFormat ??= new Intl.DateTimeFormat("fr-FR", { day: "numeric", month: "long", year: "numeric" }));
 
 function blankLine(category) {
   return { key: newKey("l"), category, profession: "", label: "", hours: "", hourly_rate: "", amount: "", funder: "", in_kind: false };
@@ -154,7 +157,8 @@ class BudgetSimulator {
     this.refs = new Map(); // key → {row, inputs: Map(name → element), outputs, notes}
     this.sequence = 0;
     this.last = null; // {result, details, map, draftKeys}
-    this.schedule = debounce(() => this.evaluate(), DEBOUNCE_MS);
+    // Recalculate on every input (Python answers in a few ms); see latestOnly.
+    this.schedule = latestOnly(() => this.evaluate());
     this.saveSoon = debounce(() => this.save(), 300);
   }
 
@@ -207,6 +211,7 @@ class BudgetSimulator {
   }
 
   changed() {
+    this.sequence += 1; // an answer to an older draft is not shown (evaluate)
     this.saveSoon();
     this.schedule();
   }
@@ -249,7 +254,8 @@ class BudgetSimulator {
   }
 
   buildToolbar() {
-    const file = el("input", { type: "file", accept: "application/json,.json", class: "calc-offscreen", id: uniqueId("import"), tabindex: "-1" });
+    const file = el("input", { type: "file", accept: "application/json,.json", class: "calc-offscreen", id: uniqueId("import"), tabindex: "-1",
+      "aria-label": "Fichier JSON du budget à importer" }); // opened by the « Importer un JSON » button
     file.addEventListener("change", () => this.importFile(file));
     this.importInput = file;
     const button = (action, label) => el("button", { type: "button", class: "calc-button calc-button--tool", dataset: { action }, text: label });
@@ -607,13 +613,18 @@ class BudgetSimulator {
   }
 
   clearMarks() {
+    // Runs on every keystroke over every field: only what changes is touched, so that the
+    // browser does not restyle and lay out a long budget again for nothing.
     for (const ref of this.refs.values()) {
-      ref.notes.replaceChildren();
+      if (ref.notes.firstChild) ref.notes.replaceChildren();
       for (const input of ref.inputs.values()) {
-        input.removeAttribute("aria-invalid");
+        if (input.hasAttribute("aria-invalid")) input.removeAttribute("aria-invalid");
         const base = input.dataset.describedby;
-        if (base) input.setAttribute("aria-describedby", base);
-        else input.removeAttribute("aria-describedby");
+        if (base) {
+          if (input.getAttribute("aria-describedby") !== base) input.setAttribute("aria-describedby", base);
+        } else if (input.hasAttribute("aria-describedby")) {
+          input.removeAttribute("aria-describedby");
+        }
       }
       ref.row.classList.remove("calc-line--error", "calc-line--warning");
     }
@@ -639,16 +650,18 @@ class BudgetSimulator {
   showResult({ result, details, map }) {
     this.results.classList.remove("calc-results--pending", "calc-results--stale");
     this.clearMarks();
+    const figuresShown = new Map(); // output element → its text; written only where it changes
     for (const ref of this.refs.values()) {
-      if (ref.outputs.cost) ref.outputs.cost.textContent = "—";
-      if (ref.outputs.cofunding) ref.outputs.cofunding.textContent = "—";
+      if (ref.outputs.cost) figuresShown.set(ref.outputs.cost, "—");
+      if (ref.outputs.cofunding) figuresShown.set(ref.outputs.cofunding, "—");
     }
     for (const figures of details?.lines ?? []) {
       const ref = this.refs.get(this.keyFor(map, figures.action, figures.line));
       if (!ref) continue;
-      if (ref.outputs.cost) ref.outputs.cost.textContent = formatEuros(figures.cost);
-      ref.outputs.cofunding.textContent = formatEuros(figures.cofunding);
+      if (ref.outputs.cost) figuresShown.set(ref.outputs.cost, formatEuros(figures.cost));
+      figuresShown.set(ref.outputs.cofunding, formatEuros(figures.cofunding));
     }
+    for (const [output, value] of figuresShown) if (output.textContent !== value) output.textContent = value;
     let counts = { error: 0, warning: 0, info: 0 };
     result.findings.forEach((finding, index) => {
       counts[finding.severity] = (counts[finding.severity] ?? 0) + 1;
@@ -674,7 +687,9 @@ class BudgetSimulator {
       : `${verdict}${extra ? ` (${extra}.)` : ""} Coût total : ${formatEuros(result.totals.cost)} ; demandé au financeur : ${formatEuros(result.totals.funder)}.`;
     if (empty) delete this.summary.dataset.ok;
     else this.summary.dataset.ok = String(result.ok);
-    this.renderPrint(result, details, map);
+    // The print summary is hidden on screen: built just after this result is displayed, not before.
+    clearTimeout(this.printTimer);
+    this.printTimer = setTimeout(() => this.renderPrint(), 0);
   }
 
   renderTotals(totals) {
@@ -711,6 +726,10 @@ class BudgetSimulator {
     this.clearMarks();
     this.results.classList.remove("calc-results--pending");
     this.results.classList.add("calc-results--stale");
+    // The last totals no longer match the draft: the CSV export and the printout must not
+    // present them as this budget's (calculateurs.css hides the stale totals table too).
+    this.last = null;
+    this.printBox.replaceChildren(el("p", { text: "Budget non calculé : une saisie est à corriger." }));
     const { ref, input } = this.fieldElement(map, error.field ?? "");
     const id = "calc-erreur-saisie";
     const label = input ? input.labels?.[0]?.textContent ?? "" : "";
@@ -776,7 +795,11 @@ class BudgetSimulator {
       return;
     }
     const cell = (value) => {
-      const textValue = String(value ?? "");
+      let textValue = String(value ?? "");
+      // A label typed as =HYPERLINK(…), +cmd|…, -2+3 or @SUM(…) would be run as a formula by
+      // the spreadsheet that opens the file: an apostrophe makes it text (OWASP « CSV
+      // injection »). Amounts written by frenchDecimal (-12,50) stay numbers.
+      if (/^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(textValue) && !/^-?[0-9]+(,[0-9]+)?$/.test(textValue)) textValue = `'${textValue}`;
       return /[";\n\r]/.test(textValue) ? `"${textValue.replace(/"/g, '""')}"` : textValue;
     };
     const lines = [
@@ -881,7 +904,7 @@ class BudgetSimulator {
     const findings = table.findings.filter((finding) => finding.severity !== "info");
     this.printBox.replaceChildren(
       el("h2", { text: `Budget prévisionnel — ${this.call.title}` }),
-      el("p", { text: `Part demandée au financeur : ${formatShare(totals.funder_share)} ; dont contributions en nature : ${formatEuros(totals.in_kind)}. Simulation du ${new Date().toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" })}, sans valeur d'engagement.` }),
+      el("p", { text: `Part demandée au financeur : ${formatShare(totals.funder_share)} ; dont contributions en nature : ${formatEuros(totals.in_kind)}. Simulation du ${printDate().format(new Date())}, sans valeur d'engagement.` }),
       el("table", { class: "calc-print__table" },
         el("thead", {}, el("tr", {}, ["Poste", "Demandé au financeur (1)", "Cofinancements (2)", "Total (1+2)"].map((label) => el("th", { scope: "col", text: label })))),
         body),

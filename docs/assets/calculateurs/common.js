@@ -61,8 +61,44 @@ export function frenchDecimal(value) {
   return value === null || value === undefined ? "" : String(value).replace(".", ",");
 }
 
+let manifest = null;
+
+/** The build's list of the calculators' files with their SHA-256 (macros/runtime.py), fetched once. */
+function calculatorManifest() {
+  manifest ??= fetch(new URL("assets/calculateurs/manifest.json", SITE_ROOT), { cache: "no-cache", credentials: "same-origin" })
+    .then((response) => {
+      if (!response.ok) throw new Error(`manifest.json : erreur HTTP ${response.status}`);
+      return response.json();
+    });
+  return manifest;
+}
+
+/** "ab12…" (hex) → "sha256-qxI…" (Subresource Integrity), as the worker does. */
+function integrityOf(hex) {
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2) binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  return `sha256-${btoa(binary)}`;
+}
+
+/**
+ * A JSON file of the site (donnees/…), checked by the browser against the SHA-256 in the
+ * calculators' manifest, like every file the worker loads: a file that does not match is
+ * never used.
+ */
 export async function fetchJson(path) {
-  const response = await fetch(new URL(path, SITE_ROOT), { credentials: "same-origin" });
+  const digest = (await calculatorManifest()).files?.[path];
+  if (!digest) throw new Error(`${path} n'est pas publié avec le calculateur`);
+  const url = new URL(path, SITE_ROOT);
+  let response;
+  try {
+    response = await fetch(url, { integrity: integrityOf(digest), credentials: "same-origin" });
+  } catch (error) {
+    const plain = await fetch(url, { credentials: "same-origin" }).catch(() => null);
+    if (plain?.ok) {
+      throw new Error(`le fichier ${path} ne correspond pas à celui publié avec le site (modifié, ou mise à jour du site en cours) ; rechargez la page dans quelques minutes`);
+    }
+    throw new Error(plain ? `${path} : erreur HTTP ${plain.status}` : `${path} : téléchargement impossible (${error.message})`);
+  }
   if (!response.ok) throw new Error(`${path} : erreur HTTP ${response.status}`);
   return response.json();
 }
@@ -70,6 +106,37 @@ export async function fetchJson(path) {
 /** The shared vocabulary and the call's published data (donnees/…). */
 export function loadCallData(callId) {
   return Promise.all([fetchJson("donnees/vocabulaire.json"), fetchJson(`donnees/appels/${callId}.json`)]);
+}
+
+/**
+ * Run the async `task` now or, if a run is still in flight, once more as soon as it ends:
+ * every input recalculates at once (no debounce delay), and a burst of inputs queues at
+ * most one more run, made with the latest input. The caller drops the answers of runs
+ * overtaken by a newer input.
+ */
+export function latestOnly(task) {
+  let running = null;
+  let again = false;
+  const run = () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        await task();
+      } finally {
+        running = null;
+        if (again) {
+          again = false;
+          run();
+        }
+      }
+    })();
+    return running;
+  };
+  run.flush = run;
+  return run;
 }
 
 export function debounce(fn, delay) {

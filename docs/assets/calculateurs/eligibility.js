@@ -5,9 +5,8 @@
 // eligible, or incomplete with the list of what is still unanswered. No rule is decided here.
 
 import { evaluate, mountStatus, preload } from "./runtime.js";
-import { debounce, el, findingElement, loadCallData, rulesById, storage } from "./common.js";
+import { el, findingElement, latestOnly, loadCallData, rulesById, storage } from "./common.js";
 
-const DEBOUNCE_MS = 150;
 const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
 const SCALARS = ["structure_type", "department", "submission_date", "working_capital", "annual_operating_costs", "project_start", "project_end"];
@@ -41,7 +40,8 @@ class EligibilityChecker {
     this.ruleNotes = new Map(); // rule id → notes element
     this.fields = new Set(); // the input fields this call asks for
     this.sequence = 0;
-    this.schedule = debounce(() => this.evaluate(), DEBOUNCE_MS);
+    // Recalculate on every input (Python answers in a few ms); see latestOnly.
+    this.schedule = latestOnly(() => this.evaluate());
   }
 
   build() {
@@ -223,6 +223,7 @@ class EligibilityChecker {
       this.state[field] = event.target.value;
     }
     this.save();
+    this.sequence += 1; // an answer to older answers is not shown (evaluate)
     this.schedule();
   }
 

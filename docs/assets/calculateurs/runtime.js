@@ -58,17 +58,20 @@ function supportsWebAssembly() {
 function onMessage(event) {
   const message = event.data || {};
   if (message.type === "progress") {
-    timeline.push([message.stage, message.ms, Math.round(performance.now())]);
+    // When the worker reached the stage (not when this busy thread got the message), in ms since navigation.
+    const at = typeof message.at === "number" ? message.at - performance.timeOrigin : performance.now();
+    timeline.push([message.stage, message.ms, Math.round(at)]);
     update({ stage: message.stage, label: message.label, fraction: message.fraction });
     return;
   }
   if (message.type === "ready") {
-    update({ phase: "ready", stage: "ready", label: "Calculateur prêt", fraction: 1, message: "", ms: message.ms });
+    update({ phase: "ready", stage: "ready", label: "Calculateur prêt", fraction: 1, message: "", ms: message.ms, snapshot: message.snapshot });
     readyResolve();
     return;
   }
   if (message.type === "failed") {
-    fail(`le moteur de calcul n'a pas pu démarrer (${message.message})`);
+    // A file that did not match its SHA-256 is said as such; anything else is a start-up failure.
+    fail(message.reason === "integrity" ? message.message : `le moteur de calcul n'a pas pu démarrer (${message.message})`);
     return;
   }
   const request = pending.get(message.id);

@@ -1,134 +1,225 @@
 // Module Web Worker: runs the calculators' Python rules in Pyodide, off the main thread.
 //
-// Start-up: read manifest.json (written by the build, see macros/runtime.py), import the
-// site's own copy of pyodide.mjs, unpack the calculators package onto sys.path, load the
-// shared vocabulary. No CDN, no micropip, no Python package is loaded.
+// Start-up: read manifest.json (written by the build, see macros/runtime.py), then fetch at
+// once every file it lists — Pyodide's two modules, the WebAssembly interpreter, the
+// compiled standard library, the memory snapshot of a started Pyodide, the rules package,
+// the vocabulary — each checked by the browser against the SHA-256 recorded at build time
+// (fetch's `integrity`). A file that does not match stops everything before any of it runs:
+// the page says so in French. No CDN, no micropip, no package index, no Python package.
 //
 // Messages in:   {type: "preload", callId}
-//                {id, kind: "budget" | "eligibility", callId, input}   (input: JSON text or object)
-// Messages out:  {type: "progress", stage, label, fraction}
-//                {type: "ready", ms}
-//                {type: "failed", message}
+//                {id, kind: "budget" | "eligibility", callId, input}   (input: JSON text)
+// Messages out:  {type: "progress", stage, label, fraction, ms}
+//                {type: "ready", ms, snapshot}   snapshot: whether Python was restored from the snapshot
+//                {type: "failed", message, reason}   reason: "integrity" when a file did not match
 //                {id, json, details} json: the Bundle's JSON answer ({"result"} or {"error"});
 //                                    details: a budget's per-line and per-co-funder figures
-//                                    as parsed by Python ({lines, cofunders}), else null
-//                {id, failure}       a program error (never a rule violation)
+//                                    (Bundle.budget_lines_text), else null
+//                {id, failure, reason}  a program error, or a call file that did not match
 
 const SITE_ROOT = new URL("../../", import.meta.url);
 const PACKAGE_DIR = "/home/pyodide/calculateurs";
 const CALL_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
-// The glue between JSON texts and the calculators package. It holds no rule: it calls the
-// package's entry points, and adds the per-line figures the budget table displays (the
-// package computes them in parse_budget; the output contract has only the totals).
-// TODO(calculators): this belongs in calculators.api, e.g. Bundle.budget_details_text().
-const GLUE = `
-import json, sys
-if ${JSON.stringify(PACKAGE_DIR)} not in sys.path:
-    sys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})
-from calculators.api import BUNDLE, decode_input
-from calculators.budget import parse_budget
-from calculators.money import plain
-from calculators.report import InputError
+// The only Python here: put the unpacked package on sys.path and take its entry point.
+const GLUE = `import sys\nsys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})\nfrom calculators.api import BUNDLE\n`;
 
-def _page_budget_details(text):
-    try:
-        budget = parse_budget(decode_input(text), BUNDLE.vocabulary)
-    except InputError:
-        return "null"
-    return json.dumps({
-        "lines": [{"action": l.action, "line": l.index, "cost": plain(l.cost), "funder": plain(l.funder),
-                   "cofunding": plain(l.cofunding), "in_kind": l.in_kind} for l in budget.lines],
-        "cofunders": [{"name": c.name, "amount": plain(c.amount), "status": c.status} for c in budget.cofunders],
-    }, ensure_ascii=False)
-`;
+// fetch as the browser gives it: Pyodide's start-up runs under a stand-in (withCheckedFiles).
+const networkFetch = self.fetch.bind(self);
 
-let python = null; // {loadVocabulary, loadCall, evaluateText, budgetDetails}: Python callables, created once
-let failure = null;
+let manifest = null; // set once manifestLoaded resolves
+let python = null; // {loadCall, evaluateText, budgetLines}: methods of the Python Bundle, made once
+let failure = null; // {message, reason} once start-up has failed
 const calls = new Map();
 const t0 = performance.now();
 
 function progress(stage, label, fraction) {
-  postMessage({ type: "progress", stage, label, fraction, ms: Math.round(performance.now() - t0) });
+  // `at`: when, on the clock both threads share (the page subtracts its own time origin).
+  postMessage({ type: "progress", stage, label, fraction, ms: Math.round(performance.now() - t0), at: performance.timeOrigin + performance.now() });
 }
 
-async function fetchOk(url, kind = "text") {
-  const response = await fetch(url, { credentials: "same-origin" });
-  if (!response.ok) {
-    const error = new Error(`${new URL(url).pathname} : erreur HTTP ${response.status}`);
-    error.status = response.status;
-    throw error;
+/** A file that is not the one the build published: nothing of it may run. */
+class IntegrityError extends Error {
+  constructor(path) {
+    super(`un fichier du calculateur (${path}) ne correspond pas à celui publié avec le site : il a pu être `
+      + "modifié, ou le site est en cours de mise à jour. Par sécurité, aucun calcul n'est lancé. "
+      + "Rechargez la page dans quelques minutes ; si ce message persiste, signalez-le aux responsables du site");
+    this.name = "IntegrityError";
   }
-  return kind === "buffer" ? response.arrayBuffer() : response.text();
 }
 
-async function sha256Hex(buffer) {
-  if (!globalThis.crypto?.subtle) return null; // not a secure context: nothing to check with
-  const digest = await crypto.subtle.digest("SHA-256", buffer);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+/** "ab12…" (hex, as in the manifest) → "sha256-qxI…" (a Subresource Integrity value). */
+function integrityOf(hex) {
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2) binary += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  return `sha256-${btoa(binary)}`;
 }
+
+/**
+ * Fetch `path` (relative to the site root), a file of the manifest, checked by the browser
+ * against the SHA-256 the build recorded: the promise resolves only once the whole body has
+ * arrived and matched. A file missing from the manifest is never fetched.
+ */
+async function checked(path) {
+  const digest = manifest.files?.[path];
+  if (!digest) throw new IntegrityError(path);
+  const url = new URL(path, SITE_ROOT);
+  try {
+    const response = await networkFetch(url, { integrity: integrityOf(digest), credentials: "same-origin" });
+    if (response.ok) return response;
+    throw Object.assign(new Error(`${path} : erreur HTTP ${response.status}`), { status: response.status });
+  } catch (error) {
+    if (error.status) throw error;
+    // fetch rejects alike for a lost connection and for bytes that do not match: ask once
+    // more without the check (from the cache) to tell which, and say the right thing.
+    const plain = await networkFetch(url, { credentials: "same-origin" }).catch(() => null);
+    if (plain?.ok) throw new IntegrityError(path);
+    throw new Error(plain ? `${path} : erreur HTTP ${plain.status}` : `${path} : téléchargement impossible (${error.message})`);
+  }
+}
+
+/** Import an ES module of the site once its bytes have matched the manifest. */
+async function checkedImport(path) {
+  await (await checked(path)).arrayBuffer();
+  // The import reads the bytes just checked from the HTTP cache (a worker cannot give an
+  // `integrity` to import(), and a blob: module would need `blob:` in script-src).
+  return import(new URL(path, SITE_ROOT).href);
+}
+
+/** The memory snapshot (gzip) once checked, uncompressed; null where the browser cannot uncompress. */
+async function checkedSnapshot(path) {
+  if (!path || typeof DecompressionStream !== "function") return null;
+  const response = await checked(path);
+  const body = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+/** Compile the checked interpreter; V8 keeps its machine code for the next visit (code cache). */
+async function checkedWasm(path) {
+  const response = await checked(path);
+  const type = response.headers.get("Content-Type") ?? "";
+  // Streaming compilation needs the host to serve .wasm as application/wasm (README, "Hosting").
+  if (type.startsWith("application/wasm")) return WebAssembly.compileStreaming(response);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * Run `load` (loadPyodide) while Pyodide's own requests are answered with checked files.
+ *
+ * loadPyodide fetches two files itself: the interpreter (given to WebAssembly.instantiateStreaming)
+ * and the standard library (its stdLibURL). For the length of the call, fetch answers the
+ * standard library's URL with the checked bytes and the interpreter's with an empty body,
+ * and instantiateStreaming instantiates the module compiled from the checked bytes instead;
+ * any other request is refused. Both are restored as soon as Pyodide has started.
+ */
+async function withCheckedFiles({ wasmURL, module, stdlibURL, stdlib }, load) {
+  const instantiateStreaming = WebAssembly.instantiateStreaming;
+  self.fetch = async (input) => {
+    const url = new URL(input instanceof Request ? input.url : input, self.location.href).href;
+    if (url === stdlibURL) return new Response(stdlib);
+    if (url === wasmURL) return new Response(null, { headers: { "Content-Type": "application/wasm" } });
+    throw new Error(`requête imprévue pendant le démarrage : ${url}`);
+  };
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    await source;
+    return { instance: await WebAssembly.instantiate(module, imports), module };
+  };
+  try {
+    return await load();
+  } finally {
+    self.fetch = networkFetch;
+    WebAssembly.instantiateStreaming = instantiateStreaming;
+  }
+}
+
+async function loadManifest() {
+  progress("manifest", "Préparation du calculateur", 0.02);
+  // The manifest changes with every publication: always revalidated, never taken stale.
+  const response = await networkFetch(new URL("manifest.json", import.meta.url), { cache: "no-cache", credentials: "same-origin" });
+  if (!response.ok) throw new Error(`manifest.json : erreur HTTP ${response.status}`);
+  manifest = await response.json();
+}
+
+const manifestLoaded = loadManifest();
 
 async function start() {
-  progress("manifest", "Préparation du calculateur", 0.02);
-  const manifest = JSON.parse(await fetchOk(new URL("manifest.json", import.meta.url)));
-  const indexURL = new URL(manifest.pyodide.path, SITE_ROOT).href;
+  await manifestLoaded;
+  const pyodidePath = manifest.pyodide.path;
+  const wasmPath = `${pyodidePath}pyodide.asm.wasm`;
   const bundlePath = `assets/calculateurs/${manifest.bundle}`;
-  // Fetch the small files while Pyodide downloads and compiles.
-  const bundle = fetchOk(new URL(bundlePath, SITE_ROOT), "buffer");
-  const vocabulary = fetchOk(new URL("donnees/vocabulaire.json", SITE_ROOT));
-  bundle.catch(() => {});
-  vocabulary.catch(() => {});
 
-  progress("pyodide", "Téléchargement et démarrage de Python (WebAssembly)", 0.05);
-  const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-  const options = { indexURL, packages: [], stdout: () => {}, stderr: (text) => console.warn(text) };
-  if (manifest.pyodide.lock) {
-    // The worker loads no package: an empty index with the right ABI spares the download
-    // of the 120 kB package list.
-    options.lockFileContents = { info: manifest.pyodide.lock, packages: {} };
-  }
-  const instance = await loadPyodide(options);
+  progress("pyodide", "Téléchargement et compilation de Python (WebAssembly)", 0.05);
+  // Everything at once; each file is checked before it is used. Calls asked for meanwhile
+  // (preload) are fetched in parallel too.
+  const files = Promise.all([
+    checkedImport(`${pyodidePath}pyodide.mjs`),
+    checkedImport(`${pyodidePath}pyodide.asm.mjs`),
+    checkedWasm(wasmPath),
+    checked(manifest.stdlib).then((r) => r.arrayBuffer()),
+    checked(bundlePath).then((r) => r.arrayBuffer()),
+    checked("donnees/vocabulaire.json").then((r) => r.text()),
+    checkedSnapshot(manifest.snapshot),
+  ]);
+  const [{ loadPyodide }, glue, module, stdlib, bundle, vocabulary, snapshot] = await files;
 
-  progress("bundle", "Chargement des règles de calcul", 0.85);
-  const buffer = await bundle;
-  const expected = manifest.files?.[bundlePath];
-  const actual = expected ? await sha256Hex(buffer) : null;
-  if (expected && actual && actual !== expected) {
-    throw new Error("le paquet des règles ne correspond pas au manifeste (mise à jour du site en cours ?) ; rechargez la page");
+  progress("python", "Démarrage de Python", 0.6);
+  const stdlibURL = new URL(manifest.stdlib, SITE_ROOT).href;
+  const load = (image) => withCheckedFiles(
+    { wasmURL: new URL(wasmPath, SITE_ROOT).href, module, stdlibURL, stdlib },
+    () => loadPyodide({
+      indexURL: new URL(pyodidePath, SITE_ROOT).href,
+      stdLibURL: stdlibURL,
+      createPyodideModule: glue.default, // already imported and checked: Pyodide does not import it again
+      lockFileContents: { info: manifest.pyodide.lock, packages: {} }, // no package is ever loaded
+      packages: [],
+      stdout: () => {},
+      stderr: (text) => console.warn(text),
+      // The memory of a Pyodide started the same way at build time (macros/stdlib_compile.mjs):
+      // Python's own start-up, ~150 module imports, is skipped. (An option Pyodide marks as
+      // internal: if the restore fails, Python starts the ordinary way below.)
+      ...(image ? { _loadSnapshot: image } : {}),
+    }),
+  );
+  let instance;
+  let restored = Boolean(snapshot);
+  try {
+    instance = await load(snapshot);
+  } catch (error) {
+    if (!snapshot) throw error;
+    console.warn("calculateurs : instantané de Python inutilisable, démarrage ordinaire", error);
+    restored = false;
+    instance = await load(null);
   }
-  instance.unpackArchive(buffer, "zip", { extractDir: PACKAGE_DIR });
+
+  progress("bundle", "Chargement des règles de calcul", 0.9);
+  instance.unpackArchive(bundle, "zip", { extractDir: PACKAGE_DIR });
   instance.runPython(GLUE);
-  const bundleProxy = instance.globals.get("BUNDLE");
-  const api = {
-    loadVocabulary: bundleProxy.load_vocabulary,
+  const bundleProxy = instance.globals.get("BUNDLE"); // kept alive: the methods below are borrowed from it
+  bundleProxy.load_vocabulary(vocabulary);
+  python = {
     loadCall: bundleProxy.load_call,
     evaluateText: bundleProxy.evaluate_text,
-    budgetDetails: instance.globals.get("_page_budget_details"),
+    budgetLines: bundleProxy.budget_lines_text,
   };
-  // bundleProxy stays alive: the methods above are borrowed from it.
-  api.loadVocabulary(await vocabulary);
-  python = api;
   progress("ready", "Calculateur prêt", 1);
-  postMessage({ type: "ready", ms: Math.round(performance.now() - t0) });
+  postMessage({ type: "ready", ms: Math.round(performance.now() - t0), snapshot: restored });
 }
 
 const ready = start().catch((error) => {
-  failure = error?.message || String(error);
-  postMessage({ type: "failed", message: failure });
+  failure = { message: error?.message || String(error), reason: error instanceof IntegrityError ? "integrity" : "start" };
+  postMessage({ type: "failed", ...failure });
   throw error;
 });
 ready.catch(() => {});
 
+/** Fetch (checked) and parse a call once; false when the site publishes no such call. */
 function loadCall(callId) {
   if (!calls.has(callId)) {
     const loading = (async () => {
-      let text;
-      try {
-        text = await fetchOk(new URL(`donnees/appels/${callId}.json`, SITE_ROOT));
-      } catch (error) {
-        if (error.status === 404) return false; // unknown call: the Bundle says so in French
-        throw error;
-      }
+      await manifestLoaded;
+      const path = `donnees/appels/${callId}.json`;
+      if (!manifest.files?.[path]) return false; // unknown call: the Bundle says so in French
+      const text = await (await checked(path)).text();
       await ready;
       python.loadCall(text);
       return true;
@@ -143,12 +234,11 @@ async function evaluate({ id, kind, callId, input }) {
   if (typeof callId !== "string" || !CALL_ID.test(callId)) {
     return { id, json: JSON.stringify({ error: { field: "", message: `appel inconnu « ${String(callId).slice(0, 80)} »` } }), details: null };
   }
-  await ready;
   await loadCall(callId);
+  await ready;
   const text = typeof input === "string" ? input : JSON.stringify(input ?? {});
   const json = python.evaluateText(String(kind), callId, text);
-  let details = null;
-  if (kind === "budget" && !json.startsWith('{"error"')) details = JSON.parse(python.budgetDetails(text));
+  const details = kind === "budget" && !json.startsWith('{"error"') ? JSON.parse(python.budgetLines(text)) : null;
   return { id, json, details };
 }
 
@@ -160,6 +250,10 @@ self.onmessage = (event) => {
   }
   evaluate(message).then(
     (answer) => postMessage(answer),
-    (error) => postMessage({ id: message.id, failure: failure || error?.message || String(error) }),
+    (error) => postMessage({
+      id: message.id,
+      failure: failure?.message || error?.message || String(error),
+      reason: failure?.reason ?? (error instanceof IntegrityError ? "integrity" : "program"),
+    }),
   );
 };

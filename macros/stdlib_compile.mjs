@@ -1,0 +1,57 @@
+// Build-time launcher (Node): prepares, with Pyodide itself, what the browser worker mounts.
+//
+//   node macros/stdlib_compile.mjs <node_modules/pyodide> <calculators.zip> <stdlib.zip> <snapshot.bin> <lock-info.json>
+//
+// 1. Runs macros/stdlib_compile.py inside Pyodide: the standard library, trimmed and compiled
+//    to .pyc by Pyodide's own CPython, written to <stdlib.zip>.
+// 2. Starts a second Pyodide on that standard library, as the worker does (same options, no
+//    package), and writes its memory once started — a memory snapshot, gzip-compressed — to
+//    <snapshot.bin>. The worker restores it instead of starting Python from scratch, which
+//    skips the ~150 imports of Pyodide's own start-up. The snapshot holds no calculators code
+//    and no data: only the interpreter as loadPyodide leaves it.
+//
+// Prints one line of JSON on stdout: {"modules", "of", "bytes", "python", "snapshot_bytes"}.
+// Called by macros/runtime.py (compiled_stdlib), which caches the results; nothing here runs
+// in a page.
+
+import { readFile, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const [pyodideDir, bundlePath, stdlibPath, snapshotPath, lockInfoPath] = process.argv.slice(2).map((path) => resolve(path));
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+
+function fail(error) {
+  // Only the message: Node would otherwise print the line of the minified Pyodide that threw.
+  process.stderr.write(`stdlib_compile: ${error?.message ?? error}\n`);
+  process.exit(1);
+}
+
+const quiet = { stdout: (text) => process.stderr.write(`${text}\n`), stderr: (text) => process.stderr.write(`${text}\n`) };
+const { loadPyodide } = await import(pathToFileURL(`${pyodideDir}/pyodide.mjs`).href);
+
+// 1. The compiled standard library.
+const compiler = await loadPyodide({ indexURL: `${pyodideDir}/`, ...quiet });
+compiler.FS.writeFile("/tmp/calculators.zip", await readFile(bundlePath));
+compiler.runPython(await readFile(new URL("./stdlib_compile.py", import.meta.url), "utf8"));
+const report = JSON.parse(compiler.runPython('import json; json.dumps(main("/tmp/calculators.zip", "/tmp/stdlib.zip"))'));
+await writeFile(stdlibPath, compiler.FS.readFile("/tmp/stdlib.zip"));
+
+// 2. The snapshot of a Pyodide started on it, with the options of docs/assets/calculateurs/worker.js.
+const started = await loadPyodide({
+  indexURL: `${pyodideDir}/`,
+  stdLibURL: stdlibPath,
+  lockFileContents: { info: JSON.parse(await readFile(lockInfoPath, "utf8")), packages: {} },
+  packages: [],
+  _makeSnapshot: true,
+  // Under Node, Emscripten names the program after this file (a path of the build machine,
+  // which would end up in the image as sys.executable and $_): the browser's name instead.
+  _sysExecutable: "./this.program",
+  ...quiet,
+});
+const snapshot = gzipSync(started.makeMemorySnapshot(), { level: 9 });
+await writeFile(snapshotPath, snapshot);
+report.snapshot_bytes = snapshot.length;
+process.stdout.write(`${JSON.stringify(report)}\n`);
