@@ -321,6 +321,40 @@ def _measure_serve(project: Path, path: Path, call_id: str, env: dict[str, str],
     return latencies
 
 
+# --- search in the browser ------------------------------------------------------------
+
+def search_latency(site: Path, query: str = "parentalité") -> float:
+    """Seconds from typing ``query`` in Material's search box to the first result, in headless Chromium.
+
+    On the first search the browser downloads ``search_index.json`` and builds its index in a
+    worker: what a visitor waits for, and what grows with the index.
+    """
+    from playwright.sync_api import sync_playwright  # test dependency, only for --browser
+
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "-b", "127.0.0.1", "-d", str(site)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while _get(f"http://127.0.0.1:{port}/") is None:
+            time.sleep(0.2)
+        with sync_playwright() as playwright:
+            chromium = shutil.which("chromium")
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"]) if chromium \
+                else playwright.chromium.launch()
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/financeurs/")
+            start = time.perf_counter()
+            page.click("input.md-search__input")
+            page.fill("input.md-search__input", query)
+            page.wait_for_selector(".md-search-result__item", timeout=600_000)
+            elapsed = time.perf_counter() - start
+            browser.close()
+        return elapsed
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+
+
 # --- report ------------------------------------------------------------------------------
 
 def cpu_model() -> str:
@@ -362,6 +396,8 @@ def main() -> None:
                         help="construire le site et la référence en même temps (un cœur chacun) : deux fois plus court, "
                              "mesures un peu moins propres")
     parser.add_argument("--json", type=Path, help="écrire aussi les mesures dans ce fichier JSON")
+    parser.add_argument("--browser", action="store_true",
+                        help="mesurer aussi, dans Chromium (Playwright), le temps jusqu'aux premiers résultats de recherche")
     parser.add_argument("--capture", nargs=2, type=Path, metavar=("PROJECT", "DEST"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.capture:
@@ -408,6 +444,10 @@ def main() -> None:
                 print(row("référence", base))
                 print(f"  nous / référence : {ours.wall / base.wall:.2f} (wall), {ours.cpu / base.cpu:.2f} (CPU)")
             print(search_breakdown(here / "site"))
+            if args.browser:
+                result["search_s"] = search_latency(here / "site")
+                print(f"  recherche dans Chromium : premiers résultats {result['search_s']:.1f} s après la frappe "
+                      f"(téléchargement et indexation de search_index.json)")
             if size == preview_size and not args.no_preview:
                 call_id = _preview_target(project)
                 preview = measure_preview(project, work / f"n{size}", call_id, repeat)

@@ -317,6 +317,9 @@ class _Checker:
     def _eligibility_rule(self, doc: Document, where: tuple, rule: dict[str, Any], milestones: dict[str, dict[str, Any]],
                           data: dict[str, Any], questions: dict[str, tuple[object, ...]]) -> None:
         kind = rule["kind"]
+        for s, structure in enumerate(rule.get("question", {}).get("for_structure_types", [])):
+            self._known(doc, where + ("question", "for_structure_types", s), structure, self.vocabulary.structure_types,
+                        "type de structure inconnu")
         if kind == "structure_types":
             for s, structure in enumerate(rule["allowed"]):
                 self._known(doc, where + ("allowed", s), structure, self.vocabulary.structure_types, "type de structure inconnu")

@@ -27,7 +27,7 @@ import jinja2
 
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
-from macros.pages import front_matter
+from macros.pages import front_matter, question_scope
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES = {"budget": "budget.md.j2", "eligibility": "eligibilite.md.j2"}
@@ -77,6 +77,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.globals["question_scope"] = question_scope
     return env
 
 

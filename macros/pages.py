@@ -47,6 +47,16 @@ def front_matter(value: str) -> Markup:
     return Markup(json.dumps(escaped, ensure_ascii=False))
 
 
+def question_scope(question: Any, vocabulary: Any) -> str:
+    """`` (question posée seulement aux structures : Association)`` for a question limited to
+    some kinds of structures (``for_structure_types``, model or YAML form); ``""`` otherwise."""
+    only = question.get("for_structure_types") if isinstance(question, dict) else question.for_structure_types
+    if not only:
+        return ""
+    names = ", ".join(vocabulary.structure_types.get(type_, type_) for type_ in only)
+    return f" (question posée seulement aux structures : {names})"
+
+
 def _money(value: object, cents: bool = False) -> str:
     return format_eur(Decimal(str(value)), cents=cents)
 
@@ -72,7 +82,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(
         status_on=status_on, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
-        opening=opening, closing=closing,
+        opening=opening, closing=closing, question_scope=question_scope,
     )
     return env
 

@@ -195,6 +195,27 @@ def test_eligibility_asks_the_calls_questions_and_gives_the_verdict(serve, new_p
     assert log.errors == []
 
 
+def test_a_question_for_associations_only_is_not_put_to_other_structures(serve, new_page, calc_site):
+    """Occitanie asks « déclarée en préfecture » of associations only: hidden for a local authority,
+    back for an association, and the verdict follows (non → not eligible, for the association only)."""
+    page, log = new_page()
+    open_calculator(page, serve(calc_site) + "appels/occitanie-1000-jours-2021/eligibilite/")
+    question = page.locator("#elig-q-association_declaree_prefecture")
+    assert question.is_visible()
+    assert "seulement si votre structure est : Association" in question.text_content()
+    question.get_by_label("Non").check()
+    page.get_by_label("Type de votre structure").select_option("association")
+    wait_until(page, "() => document.querySelector('.calc-verdict')?.dataset.verdict === 'not-eligible'")
+    assert "déclarée en préfecture" in page.locator(".calc-verdict").text_content()
+    page.get_by_label("Type de votre structure").select_option("collectivite")
+    wait_until(page, "() => !/déclarée en préfecture/.test(document.querySelector('.calc-verdict').textContent)")
+    assert not question.is_visible()
+    assert page.get_by_text("Cette question ne concerne pas votre type de structure.").is_visible()
+    page.get_by_label("Type de votre structure").select_option("association")
+    assert question.is_visible()
+    assert log.errors == []
+
+
 def test_without_webassembly_the_page_says_so_and_keeps_the_rules(serve, new_page, calc_site):
     """No WebAssembly: a French message instead of a spinner, and the static rules stay visible."""
     page, _ = new_page()
@@ -262,7 +283,7 @@ def runtime_files(site: Path) -> dict[str, str]:
             "rules": f"assets/calculateurs/{manifest['bundle']}"}
 
 
-@pytest.mark.parametrize("which", ["interpreter", "loader", "glue", "stdlib", "snapshot", "rules"])
+@pytest.mark.parametrize("which", ["interpreter", "loader", "glue", "stdlib", "rules"])
 def test_a_tampered_runtime_file_stops_the_calculator_with_a_french_message(serve, new_page, site, tmp_path, which):
     """One bit changed in a file Pyodide or the rules come from: the page says so and nothing is run."""
     path = runtime_files(site)[which]
@@ -280,6 +301,22 @@ def test_a_tampered_runtime_file_stops_the_calculator_with_a_french_message(serv
     assert refused and "ne correspond pas" in refused
     assert "Coût total" not in (page.locator(".calc-summary").text_content() or "")
     assert page.locator(".calc-fallback").is_visible()  # the rules stay readable
+
+
+def test_a_tampered_snapshot_stops_the_calculator_and_is_never_kept(serve, new_page, site, tmp_path):
+    """The memory snapshot, fetched in the background after a first start, does not match: the page says so."""
+    path = runtime_files(site)["snapshot"]
+    base = serve(tampered_copy(site, tmp_path / "site", path))
+    page, _ = new_page()
+    page.goto(base + BUDGET)  # a first visit: Python starts from the other files, all checked
+    wait_until(page, "() => document.querySelector('.calc-status')?.dataset.phase === 'failed'", timeout=90)
+    status = page.locator(".calc-status").text_content()
+    assert f"un fichier du calculateur ({path}) ne correspond pas à celui publié avec le site" in status
+    assert page.evaluate("window.calculators.status().snapshot") is not True
+    refused = page.evaluate("""() => window.calculators.evaluate('budget', 'cpam-flandres-2025', {actions: []})
+        .then(() => null, (error) => error.message)""")
+    assert refused and "ne correspond pas" in refused
+    assert page.evaluate("caches.open('calculateurs-instantane').then((cache) => cache.keys()).then((keys) => keys.length)") == 0
 
 
 def test_a_tampered_call_file_is_refused_by_the_page_and_the_worker(serve, new_page, site, tmp_path):

@@ -25,18 +25,31 @@ def _finding(info: RuleInfo, message: str, severity: str | None = None) -> Findi
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """A yes/no question put to the applicant; « oui » is the answer the call expects."""
+    """A yes/no question put to the applicant; « oui » is the answer the call expects.
+
+    ``for_structure_types``, when given, limits the question to those kinds of structures
+    (a condition on associations only, say): another kind is neither asked nor held to it.
+    While the structure type is unknown the question is asked.
+    """
 
     id: str
     text: str
     help: str | None = None
+    for_structure_types: tuple[str, ...] | None = None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> "Question":
-        return cls(data["id"], data["text"], data.get("help"))
+        only = data.get("for_structure_types")
+        return cls(data["id"], data["text"], data.get("help"), tuple(only) if only else None)
+
+    def concerns(self, situation: "Situation") -> bool:
+        return (self.for_structure_types is None or situation.structure_type is None
+                or situation.structure_type in self.for_structure_types)
 
 
 def _ask(question: Question, info: RuleInfo, situation: "Situation", missing: "Missing") -> list[Finding]:
+    if not question.concerns(situation):
+        return []
     answer = situation.answers.get(question.id)
     if answer is None:
         if info.severity != "info":  # a merely desirable condition does not hold the verdict back

@@ -39,6 +39,7 @@ class EligibilityChecker {
     this.controls = new Map(); // input field ("department", "answers.x", "axes") → element to focus / describe
     this.ruleNotes = new Map(); // rule id → notes element
     this.fields = new Set(); // the input fields this call asks for
+    this.scoped = []; // questions put only to some kinds of structures (yesNo)
     this.sequence = 0;
     // Recalculate on every input (Python answers in a few ms); see latestOnly.
     this.schedule = latestOnly(() => this.evaluate());
@@ -199,14 +200,32 @@ class EligibilityChecker {
         el("input", { type: "radio", id: inputId, name, value, checked, dataset: { field } }),
         el("label", { for: inputId, text: label }));
     };
-    const box = el("fieldset", { class: "calc-choices calc-choices--inline", id, "aria-describedby": hintId ?? undefined },
+    const only = question.for_structure_types ?? null;
+    const scopeId = only ? `${id}-public` : null;
+    const describedBy = [hintId, scopeId].filter(Boolean).join(" ") || undefined;
+    const box = el("fieldset", { class: "calc-choices calc-choices--inline", id, "aria-describedby": describedBy },
       el("legend", { text: question.text }),
+      only ? el("p", { class: "calc-hint", id: scopeId, text: `Question posée seulement si votre structure est : ${only.map((type) => this.vocabulary.structure_types?.[type] ?? type).join(", ")}.` }) : null,
       question.help ? el("p", { class: "calc-hint", id: hintId, text: question.help }) : null,
       option("oui", "Oui", current === true),
       option("non", "Non", current === false),
       option("", "Je ne sais pas encore", current === undefined));
     this.register(field, box);
-    return box;
+    if (!only) return box;
+    // Another kind of structure is not asked (the calculators do not hold it to the condition either).
+    const notFor = el("p", { class: "calc-hint", hidden: true, text: "Cette question ne concerne pas votre type de structure." });
+    this.scoped.push({ box, notFor, only });
+    this.applyScope();
+    return el("div", {}, box, notFor);
+  }
+
+  /** Show the questions limited to some kinds of structures only when they concern the chosen one. */
+  applyScope() {
+    for (const { box, notFor, only } of this.scoped) {
+      const concerned = this.state.structure_type === "" || only.includes(this.state.structure_type);
+      box.hidden = !concerned;
+      notFor.hidden = concerned;
+    }
   }
 
   onInput(event) {
@@ -221,6 +240,7 @@ class EligibilityChecker {
       else this.state.answers[id] = value === "oui";
     } else {
       this.state[field] = event.target.value;
+      if (field === "structure_type") this.applyScope();
     }
     this.save();
     this.sequence += 1; // an answer to older answers is not shown (evaluate)
@@ -239,6 +259,7 @@ class EligibilityChecker {
     this.fields = fields;
     this.controls.clear();
     this.ruleNotes.clear();
+    this.scoped = [];
     const rules = this.call.rules?.eligibility ?? [];
     this.form.replaceChildren(...rules.map((rule) => this.renderRule(rule)));
     this.schedule.flush();

@@ -38,8 +38,8 @@ function update(changes) {
   }
 }
 
-function fail(message) {
-  if (status.phase === "ready" || status.phase === "failed") return;
+function fail(message, { evenIfReady = false } = {}) {
+  if (status.phase === "failed" || (status.phase === "ready" && !evenIfReady)) return;
   update({ phase: "failed", message });
   readyReject(new Error(message));
   for (const { reject } of pending.values()) reject(new Error(message));
@@ -69,9 +69,15 @@ function onMessage(event) {
     readyResolve();
     return;
   }
+  if (message.type === "snapshot-cached") {
+    update({ snapshotCached: true });
+    return;
+  }
   if (message.type === "failed") {
     // A file that did not match its SHA-256 is said as such; anything else is a start-up failure.
-    fail(message.reason === "integrity" ? message.message : `le moteur de calcul n'a pas pu démarrer (${message.message})`);
+    // (A file checked after start-up, such as the memory snapshot, may still turn out not to match.)
+    if (message.reason === "integrity") fail(message.message, { evenIfReady: true });
+    else fail(`le moteur de calcul n'a pas pu démarrer (${message.message})`);
     return;
   }
   const request = pending.get(message.id);

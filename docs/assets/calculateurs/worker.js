@@ -2,15 +2,17 @@
 //
 // Start-up: read manifest.json (written by the build, see macros/runtime.py), then fetch at
 // once every file it lists — Pyodide's two modules, the WebAssembly interpreter, the
-// compiled standard library, the memory snapshot of a started Pyodide, the rules package,
-// the vocabulary — each checked by the browser against the SHA-256 recorded at build time
-// (fetch's `integrity`). A file that does not match stops everything before any of it runs:
-// the page says so in French. No CDN, no micropip, no package index, no Python package.
+// compiled standard library, the rules package, the vocabulary, and on repeat visits the
+// memory snapshot of a started Pyodide — each checked by the browser against the SHA-256
+// recorded at build time (fetch's `integrity`). A file that does not match stops everything
+// before any of it runs: the page says so in French. No CDN, no micropip, no package index,
+// no Python package.
 //
 // Messages in:   {type: "preload", callId}
 //                {id, kind: "budget" | "eligibility", callId, input}   (input: JSON text)
 // Messages out:  {type: "progress", stage, label, fraction, ms}
 //                {type: "ready", ms, snapshot}   snapshot: whether Python was restored from the snapshot
+//                {type: "snapshot-cached"}        the snapshot is kept (Cache Storage) for the next visits
 //                {type: "failed", message, reason}   reason: "integrity" when a file did not match
 //                {id, json, details} json: the Bundle's JSON answer ({"result"} or {"error"});
 //                                    details: a budget's per-line and per-co-funder figures
@@ -86,12 +88,68 @@ async function checkedImport(path) {
   return import(new URL(path, SITE_ROOT).href);
 }
 
-/** The memory snapshot (gzip) once checked, uncompressed; null where the browser cannot uncompress. */
-async function checkedSnapshot(path) {
-  if (!path || typeof DecompressionStream !== "function") return null;
-  const response = await checked(path);
-  const body = response.body.pipeThrough(new DecompressionStream("gzip"));
+const SNAPSHOT_CACHE = "calculateurs-instantane";
+
+async function sha256Hex(buffer) {
+  const digest = await crypto.subtle.digest("SHA-256", buffer);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function gunzip(buffer) {
+  const body = new Blob([buffer]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+/** Whether this browser can keep and use the memory snapshot (Cache Storage is for secure contexts). */
+const snapshotUsable = (path) => Boolean(path && typeof DecompressionStream === "function" && self.caches && self.crypto?.subtle);
+
+/**
+ * The memory snapshot (gzip), uncompressed, but only when this browser already keeps it: on a
+ * first visit the calculator does not wait for 5 MB more (Python starts the ordinary way; the
+ * snapshot is fetched in the background once the calculator is ready, for the next visits:
+ * keepSnapshot). Null then. The kept copy is checked against the manifest like any file:
+ * one that does not match stops everything.
+ */
+async function keptSnapshot(path) {
+  if (!snapshotUsable(path)) return null;
+  const digest = manifest.files?.[path];
+  if (!digest) throw new IntegrityError(path);
+  let response;
+  try {
+    response = await (await caches.open(SNAPSHOT_CACHE)).match(new URL(path, SITE_ROOT).href);
+  } catch {
+    return null; // storage refused (private mode, quota): start the ordinary way
+  }
+  if (!response) return null;
+  const bytes = await response.arrayBuffer();
+  if ((await sha256Hex(bytes)) !== digest) throw new IntegrityError(path);
+  return gunzip(bytes);
+}
+
+/**
+ * Fetch the snapshot (checked) into the Cache Storage for the next visits, replacing those of
+ * earlier publications; tell the page when it is there. A snapshot on the server that does
+ * not match the manifest is a file that does not match: the calculator stops and says so.
+ */
+async function keepSnapshot(path) {
+  if (!snapshotUsable(path)) return;
+  let response;
+  try {
+    response = await checked(path);
+  } catch (error) {
+    if (error instanceof IntegrityError) stop(error);
+    else console.warn(`calculateurs : ${error.message}`);
+    return;
+  }
+  try {
+    const url = new URL(path, SITE_ROOT).href;
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    await cache.put(url, response);
+    for (const request of await cache.keys()) if (request.url !== url) await cache.delete(request);
+    postMessage({ type: "snapshot-cached" });
+  } catch (error) {
+    console.warn(`calculateurs : instantané non conservé (${error.message})`); // quota, private mode: no matter
+  }
 }
 
 /** Compile the checked interpreter; V8 keeps its machine code for the next visit (code cache). */
@@ -158,7 +216,7 @@ async function start() {
     checked(manifest.stdlib).then((r) => r.arrayBuffer()),
     checked(bundlePath).then((r) => r.arrayBuffer()),
     checked("donnees/vocabulaire.json").then((r) => r.text()),
-    checkedSnapshot(manifest.snapshot),
+    keptSnapshot(manifest.snapshot),
   ]);
   const [{ loadPyodide }, glue, module, stdlib, bundle, vocabulary, snapshot] = await files;
 
@@ -203,11 +261,19 @@ async function start() {
   };
   progress("ready", "Calculateur prêt", 1);
   postMessage({ type: "ready", ms: Math.round(performance.now() - t0), snapshot: restored });
+  if (!restored) keepSnapshot(manifest.snapshot);
+}
+
+/** Start-up failed, or a file turned out not to match: from now on, nothing is evaluated. */
+function stop(error) {
+  if (failure) return;
+  failure = { message: error?.message || String(error), reason: error instanceof IntegrityError ? "integrity" : "start" };
+  python = null;
+  postMessage({ type: "failed", ...failure });
 }
 
 const ready = start().catch((error) => {
-  failure = { message: error?.message || String(error), reason: error instanceof IntegrityError ? "integrity" : "start" };
-  postMessage({ type: "failed", ...failure });
+  stop(error);
   throw error;
 });
 ready.catch(() => {});
@@ -236,6 +302,7 @@ async function evaluate({ id, kind, callId, input }) {
   }
   await loadCall(callId);
   await ready;
+  if (failure) throw new Error(failure.message);
   const text = typeof input === "string" ? input : JSON.stringify(input ?? {});
   const json = python.evaluateText(String(kind), callId, text);
   const details = kind === "budget" && !json.startsWith('{"error"') ? JSON.parse(python.budgetLines(text)) : null;
