@@ -13,6 +13,16 @@ import {
 } from "./common.js";
 
 const STORAGE_PREFIX = "appels-sante:budget:";
+/**
+ * Lines of a section shown at first, then at each « Afficher … lignes de plus ». An imported
+ * budget of thousands of lines would otherwise build hundreds of thousands of fields in one
+ * go and freeze the page for seconds; the totals and findings always cover every line.
+ */
+const LINES_PER_PAGE = 50;
+/** Findings about lines not shown yet, listed in the results before « … et N autres ». */
+const HIDDEN_FINDINGS_LISTED = 20;
+/** Lines per section in the printed summary; the CSV export has them all. */
+const PRINTED_LINES_PER_SECTION = 30;
 const DRAFT_FORMAT = 1;
 const LINE_FIELDS = ["category", "profession", "label", "hours", "hourly_rate", "amount", "funder", "in_kind"];
 
@@ -155,6 +165,9 @@ class BudgetSimulator {
     this.storageKey = STORAGE_PREFIX + callId;
     this.draft = emptyDraft();
     this.refs = new Map(); // key → {row, inputs: Map(name → element), outputs, notes}
+    this.shown = new Map(); // `${action key}:${section id}` → how many of its first lines are shown
+    this.pinned = new Set(); // keys of lines shown whatever their rank (added, or holding an input error)
+    this.more = new Map(); // `${action key}:${section id}` → its « Afficher … de plus » button
     this.sequence = 0;
     this.last = null; // {result, details, map, draftKeys}
     // Recalculate on every input (Python answers in a few ms); see latestOnly.
@@ -280,6 +293,7 @@ class BudgetSimulator {
 
   renderForm() {
     this.refs.clear();
+    this.more.clear();
     this.actionsBox.replaceChildren(...this.draft.actions.map((action, index) => this.renderAction(action, index)));
     this.renderCofunders();
     if (this.last) this.showResult(this.last);
@@ -308,12 +322,63 @@ class BudgetSimulator {
       block.append(el("h4", { id: headingId, text: `${sectionInfo.title} — action n° ${number}` }));
       if (sectionInfo.hint) block.append(el("p", { class: "calc-hint", text: sectionInfo.hint }));
       if (lines.length) block.append(this.renderHeader(sectionInfo));
-      lines.forEach((line, position) => block.append(this.renderLine(action, index, line, position, sectionInfo)));
+      const first = this.shown.get(`${action.key}:${sectionInfo.id}`) ?? LINES_PER_PAGE;
+      lines.forEach((line, position) => {
+        if (position < first) block.append(this.renderLine(action, index, line, position, sectionInfo));
+      });
+      if (lines.length > first) {
+        const more = el("button", { type: "button", class: "calc-button calc-button--more", dataset: { action: "more-lines", key: action.key, section: sectionInfo.id } });
+        this.more.set(`${action.key}:${sectionInfo.id}`, more);
+        block.append(more);
+        lines.forEach((line, position) => {
+          if (position >= first && this.pinned.has(line.key)) block.append(this.renderLine(action, index, line, position, sectionInfo));
+        });
+        this.updateMore(action, sectionInfo);
+      }
       block.append(el("button", { type: "button", class: "calc-button calc-button--add", dataset: { action: "add-line", key: action.key, section: sectionInfo.id },
         text: `Ajouter une ligne « ${sectionInfo.title} »`, "aria-label": `Ajouter une ligne « ${sectionInfo.title} » à l'action n° ${number}` }));
       section.append(block);
     }
     return section;
+  }
+
+  /** The « Afficher 50 lignes de plus » button of a section, or its removal once all are shown. */
+  updateMore(action, sectionInfo) {
+    const id = `${action.key}:${sectionInfo.id}`;
+    const more = this.more.get(id);
+    if (!more) return;
+    const hidden = action.lines.filter((line) => sectionOf(line.category) === sectionInfo.id && !this.refs.has(line.key)).length;
+    if (!hidden) {
+      more.remove();
+      this.more.delete(id);
+      return;
+    }
+    const next = Math.min(hidden, LINES_PER_PAGE);
+    more.textContent = `Afficher ${next} ligne${next > 1 ? "s" : ""} de plus (${hidden.toLocaleString("fr-FR")} non affichée${hidden > 1 ? "s" : ""})`;
+    more.setAttribute("aria-label", `${more.textContent}, ${sectionInfo.title.toLowerCase()}, action n° ${this.draft.actions.indexOf(action) + 1}`);
+  }
+
+  /** Show the next lines of a section, in place, and move the focus to the first of them. */
+  showMoreLines(actionKey, sectionId) {
+    const { action } = this.find(actionKey);
+    const sectionInfo = SECTIONS.find((item) => item.id === sectionId);
+    const more = this.more.get(`${actionKey}:${sectionId}`);
+    if (!action || !sectionInfo || !more) return;
+    const index = this.draft.actions.indexOf(action);
+    const lines = action.lines.filter((line) => sectionOf(line.category) === sectionId);
+    const from = this.shown.get(`${actionKey}:${sectionId}`) ?? LINES_PER_PAGE;
+    const to = Math.min(lines.length, from + LINES_PER_PAGE);
+    this.shown.set(`${actionKey}:${sectionId}`, to);
+    const rows = document.createDocumentFragment();
+    for (let position = from; position < to; position += 1) {
+      const line = lines[position];
+      rows.append(this.refs.get(line.key)?.row ?? this.renderLine(action, index, line, position, sectionInfo)); // a pinned row moves into place
+    }
+    more.before(rows);
+    this.updateMore(action, sectionInfo);
+    if (this.last) this.showResult(this.last);
+    this.focus(lines[from].key);
+    this.say(`Lignes ${from + 1} à ${to} affichées (${sectionInfo.title.toLowerCase()}, action n° ${index + 1}).`);
   }
 
   renderHeader(sectionInfo) {
@@ -480,6 +545,7 @@ class BudgetSimulator {
       "remove-action": () => this.removeAction(key),
       "add-line": () => this.addLine(key, section),
       "remove-line": () => this.removeLine(key),
+      "more-lines": () => this.showMoreLines(key, section),
       "add-cofunder": () => this.addCofunder(),
       "remove-cofunder": () => this.removeCofunder(key),
       "copy-link": () => this.copyLink(),
@@ -532,6 +598,7 @@ class BudgetSimulator {
     const category = sectionId === "autres" ? "deplacements" : sectionId;
     const line = blankLine(category);
     action.lines.push(line);
+    this.pinned.add(line.key); // shown even below lines not displayed yet
     sortLines(action);
     this.renderForm();
     this.focus(line.key);
@@ -663,19 +730,27 @@ class BudgetSimulator {
     }
     for (const [output, value] of figuresShown) if (output.textContent !== value) output.textContent = value;
     let counts = { error: 0, warning: 0, info: 0 };
+    let hidden = 0;
     result.findings.forEach((finding, index) => {
       counts[finding.severity] = (counts[finding.severity] ?? 0) + 1;
       const id = `calc-constat-${index}`;
-      const node = findingElement(finding, this.rules, id);
       const ref = finding.action === null ? null : this.refs.get(this.keyFor(map, finding.action, finding.line));
       if (ref) {
-        ref.notes.append(node);
+        ref.notes.append(findingElement(finding, this.rules, id));
         this.describe(ref, [id]);
         if (finding.severity !== "info") ref.row.classList.add(`calc-line--${finding.severity}`);
-      } else {
+      } else if (finding.line === null || finding.line === undefined) {
+        this.budgetFindings.append(findingElement(finding, this.rules, id));
+      } else if ((hidden += 1) <= HIDDEN_FINDINGS_LISTED) {
+        // A line not shown yet (see LINES_PER_PAGE): listed here, with where it is.
+        const node = findingElement(finding, this.rules, id);
+        node.querySelector(".calc-finding__message").prepend(`Action n° ${finding.action + 1}, ligne ${finding.line + 1} (non affichée) — `);
         this.budgetFindings.append(node);
       }
     });
+    if (hidden > HIDDEN_FINDINGS_LISTED) {
+      this.budgetFindings.append(el("p", { class: "calc-hint", text: `… et ${(hidden - HIDDEN_FINDINGS_LISTED).toLocaleString("fr-FR")} autres constats sur des lignes non affichées : affichez ces lignes pour les voir à côté de chacune, ou exportez le CSV qui les liste toutes.` }));
+    }
     this.renderTotals(result.totals);
     const verdict = result.ok
       ? counts.warning ? "Aucune règle enfreinte, mais des points sont à vérifier." : "Le budget respecte les règles vérifiées."
@@ -708,6 +783,10 @@ class BudgetSimulator {
     let match = /^actions\[(\d+)\](?:\.lines\[(\d+)\])?(?:\.(\w+))?/.exec(field);
     if (match) {
       const key = this.keyFor(map, Number(match[1]), match[2] === undefined ? null : Number(match[2]));
+      if (key && !this.refs.has(key) && this.find(key).line) {
+        this.pinned.add(key); // the line to correct is shown, even among lines not displayed yet
+        this.renderForm();
+      }
       const ref = this.refs.get(key);
       if (!ref) return { ref: null, input: null };
       let name = match[3];
@@ -886,9 +965,13 @@ class BudgetSimulator {
     for (const block of table.rows) {
       if (!block.lines.length) continue;
       body.append(el("tr", { class: "calc-print__section" }, el("th", { colspan: "4", scope: "colgroup", text: block.section })));
-      for (const line of block.lines) {
+      for (const line of block.lines.slice(0, PRINTED_LINES_PER_SECTION)) {
         body.append(el("tr", {}, el("td", { text: `${line.action} — ${line.detail}${line.inKind ? " (en nature)" : ""}` }),
           money(line.funder), money(line.cofunding), money(line.cost)));
+      }
+      const more = block.lines.length - PRINTED_LINES_PER_SECTION;
+      if (more > 0) {
+        body.append(el("tr", {}, el("td", { colspan: "4", text: `… et ${more.toLocaleString("fr-FR")} autre${more > 1 ? "s" : ""} ligne${more > 1 ? "s" : ""}, détaillée${more > 1 ? "s" : ""} dans l'export CSV.` })));
       }
     }
     const totals = table.totals;
