@@ -64,6 +64,7 @@ class Run:
     largest_page: tuple[str, float] = ("", 0.0)
     calendar_kb: float = 0.0
     home_kb: float = 0.0
+    feeds_kb: dict[str, float] = field(default_factory=dict)  # the site-wide feeds and data files
     load: float = 0.0  # the machine's 1-minute load average at the end of the build
 
 
@@ -122,6 +123,10 @@ def describe_output(site: Path, run: Run) -> None:
     calendar = site / "calendrier" / "index.html"
     run.calendar_kb = calendar.stat().st_size / 1e3 if calendar.exists() else 0.0
     run.home_kb = (site / "index.html").stat().st_size / 1e3
+    run.feeds_kb = {name: (site / name).stat().st_size / 1e3 for name in FEEDS if (site / name).exists()}
+
+
+FEEDS = ("calendrier/tous.ics", "donnees/appels.atom", "donnees/appels.json")
 
 
 def search_breakdown(site: Path) -> str:
@@ -151,15 +156,15 @@ def search_breakdown(site: Path) -> str:
             f"{kept / 1e6:.1f} MB (environ {kept / len(raw) * len(gzip.compress(raw, 6)) / 1e6:.1f} MB en gzip)")
 
 
-# The sections of a call page worth searching: what the call is, for whom (see the report).
-SEARCHABLE_CALL_SECTIONS = ("(titre et résumé)", "thematiques", "publics-vises")
+# The sections of a call page kept in the search index (the others carry data-search-exclude, macros/templates/call.md.j2).
+SEARCHABLE_CALL_SECTIONS = ("(titre et résumé)", "dates-limites", "thematiques", "axes", "publics-vises", "qui-peut-candidater", "les-regions")
 
 
 def median_run(runs: list[Run]) -> Run:
     best = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
     return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
                statistics.median(r.peak_mb for r in runs), best.pages, best.output_mb, best.output_no_runtime_mb,
-               best.search_kb, best.largest_page, best.calendar_kb, best.home_kb, statistics.median(r.load for r in runs))
+               best.search_kb, best.largest_page, best.calendar_kb, best.home_kb, best.feeds_kb, statistics.median(r.load for r in runs))
 
 
 # --- the project copy ------------------------------------------------------------------
@@ -507,6 +512,7 @@ def _summary(results: dict[int, dict[str, object]]) -> None:
     print(f"  mémoire à N = {sizes[-1]} : {largest.peak_mb:.0f} MB (objectif ≤ 1 500 MB à 5 000) {_verdict(largest.peak_mb <= 1500)}")
     print(f"  à N = {sizes[-1]} : index de recherche {largest.search_kb / 1e3:.1f} MB, calendrier {largest.calendar_kb:.0f} kB, "
           f"accueil {largest.home_kb:.0f} kB, plus grosse page {largest.largest_page[0]} ({largest.largest_page[1]:.0f} kB)")
+    print("  fichiers pour tout le site : " + ", ".join(f"{name} {kb / 1e3:.1f} MB" for name, kb in largest.feeds_kb.items()))
     for size in sizes:
         preview = results[size].get("preview")
         if isinstance(preview, dict):

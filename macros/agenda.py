@@ -1,8 +1,10 @@
 """The calendar pages' data: every milestone of every call, with what the filters need.
 
 ``/calendrier/`` lists what is ongoing or to come (plus the dates not yet published of
-calls that are not over); ``/calendrier/<année>/`` lists every milestone of one year, so
-past ones stay reachable while the main page stays small however many calls there are.
+calls that are not over); ``/calendrier/<année>/`` every milestone of one year, and
+``/calendrier/<année>/<mois>/`` every milestone of one month, so past ones stay reachable.
+No page lists more than about :data:`PAGE_LIMIT` milestones however many calls there are: a
+longer listing keeps its first whole months and links to the pages of the others (:func:`split`).
 A milestone without a date belongs to the year of its call (:func:`macros.ics.stamp_date`).
 Pure functions: the templates ``calendar.md.j2`` render what these return.
 """
@@ -29,6 +31,9 @@ GROUPS = {
 }
 GROUP_OF = {kind: group for group, (_, kinds) in GROUPS.items() for kind in kinds}
 NATIONAL = "national"
+PAGE_LIMIT = 250
+"""Milestones a calendar page lists before it gives the following months as links (about
+160 KB of HTML): a few thousand calls then still make pages that open at once on a phone."""
 STALE_AFTER = dt.timedelta(days=365)
 """A call with no date at all is taken as over this long after its source text."""
 
@@ -109,6 +114,31 @@ def months(dated: Iterable[Entry]) -> list[Month]:
     for (year, month), group in groupby(dated, key=lambda e: (e.first.year, e.first.month)):  # type: ignore[union-attr]
         out.append(Month(f"{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", tuple(group)))
     return out
+
+
+def month_url(key: str) -> str:
+    """``"2025-04"`` → ``calendrier/2025/04/``."""
+    year, month = key.split("-")
+    return f"calendrier/{year}/{month}/"
+
+
+def split(all_months: list[Month], limit: int = PAGE_LIMIT) -> tuple[list[Month], list[Month]]:
+    """(the first whole months that fit in ``limit`` milestones, the months after them).
+
+    The first month is always kept, however long: a month is never cut in two.
+
+    >>> m = lambda key, n: Month(key, key, (None,) * n)  # doctest helper: n entries
+    >>> [[x.key for x in part] for part in split([m("2025-01", 3), m("2025-02", 2), m("2025-03", 1)], 5)]
+    [['2025-01', '2025-02'], ['2025-03']]
+    >>> [[x.key for x in part] for part in split([m("2025-01", 9), m("2025-02", 1)], 5)]
+    [['2025-01'], ['2025-02']]
+    """
+    total = 0
+    for index, month in enumerate(all_months):
+        total += len(month.entries)
+        if index and total > limit:
+            return all_months[:index], all_months[index:]
+    return list(all_months), []
 
 
 def _sort_key(label: str) -> str:

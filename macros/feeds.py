@@ -84,15 +84,20 @@ def _entry_summary(call: Call) -> str:
     return text
 
 
+ATOM_ENTRIES = 100
+"""Entries of the Atom feed: the newest calls. A feed reader polls the whole file again and
+again; every call stays in ``appels.json`` and the calendars."""
+
+
 def atom(calls: Iterable[Call], funders: Mapping[str, Any], base_url: str = "",
-         title: str = "Appels à projets santé : nouveaux appels") -> str:
-    """The Atom feed ``/donnees/appels.atom`` of every call, newest first.
+         title: str = "Appels à projets santé : nouveaux appels", limit: int = ATOM_ENTRIES) -> str:
+    """The Atom feed ``/donnees/appels.atom`` of the ``limit`` newest calls, newest first.
 
     An entry's date is :func:`macros.ics.stamp_date` (the source text's date, else the
     call's first date), so the feed is the same on every build of the same files.
     """
     link = (lambda path: base_url + path) if base_url else (lambda path: "../" + path)
-    ordered = sorted(calls, key=lambda c: (stamp_date(c), c.id), reverse=True)
+    ordered = sorted(calls, key=lambda c: (stamp_date(c), c.id), reverse=True)[:limit]
     stamp = lambda c: _iso_z(dt.datetime.combine(stamp_date(c), dt.time(), dt.timezone.utc))  # noqa: E731
     updated = max((stamp(c) for c in ordered), default="2020-01-01T00:00:00Z")
     out = [

@@ -104,7 +104,11 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
 
 
 def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str) -> Iterator[File]:
-    """``/calendrier/`` (what is to come), ``/calendrier/<année>/`` (everything of one year) and ``tous.ics``."""
+    """``/calendrier/`` (what is to come), ``/calendrier/<année>/`` (one year), ``/calendrier/<année>/<mois>/``
+    (one month), ``/calendrier/dates-non-publiees/`` when they are too many for the first page, and
+    ``tous.ics``. A listing longer than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in
+    ``mkdocs.yml``) keeps its first months and links to the pages of the others."""
+    limit = int((config.extra or {}).get("calendar_page_limit", agenda.PAGE_LIMIT))
     calls = list(corpus.calls.values())
     yield File.generated(config, "calendrier/tous.ics",
                          content=ics.calendar(calls, corpus.funders, site, name="Appels à projets santé : toutes les échéances"))
@@ -112,19 +116,36 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str) -
     years = agenda.by_year(everything)
     groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
 
-    def page(url: str, items: list[agenda.Entry], undated: list[agenda.Entry], **context: Any) -> File:
-        funder_options, region_options = agenda.filter_options([*items, *undated], corpus.funders, corpus.vocabulary)
+    def page(url: str, items: list[agenda.Entry], undated: list[agenda.Entry], *, months: list[agenda.Month] | None = None,
+             later: list[agenda.Month] = (), undated_page: int | None = None, **context: Any) -> File:
+        listed = [entry for month in months for entry in month.entries] if months is not None else items
+        funder_options, region_options = agenda.filter_options([*listed, *undated], corpus.funders, corpus.vocabulary)
         return _page(config, url, render(
-            "calendar.md.j2", months=agenda.months(items), undated=undated, years=list(years), funders=corpus.funders,
+            "calendar.md.j2", months=months if months is not None else agenda.months(items), undated=undated,
+            later=later, undated_page=undated_page, years=list(years), funders=corpus.funders,
             funder_options=funder_options, region_options=region_options, group_options=groups,
-            root=root_for(url), today=today, **context))
+            root=root_for(url), today=today, month_url=agenda.month_url, **context))
 
     dated, undated = agenda.upcoming(everything, today)
-    yield page("calendrier/", dated, undated, year=None, title="Calendrier",
+    shown, later = agenda.split(agenda.months(dated), limit)
+    separate = len(undated) > limit
+    yield page("calendrier/", dated, [] if separate else undated, months=shown, later=later,
+               undated_page=len(undated) if separate else None, year=None, month=None, title="Calendrier",
                description="Toutes les échéances à venir des appels à projets, mois par mois.")
+    if separate:
+        yield page("calendrier/dates-non-publiees/", [], undated, months=[], year=None, month="inconnu",
+                   title="Calendrier : dates non publiées",
+                   description="Les étapes annoncées sans date par les appels à projets qui ne sont pas terminés.")
     for year, (items, year_undated) in years.items():
-        yield page(f"calendrier/{year}/", items, year_undated, year=year, title=f"Calendrier {year}",
+        year_months = agenda.months(items)
+        whole = len(items) + len(year_undated) <= limit
+        yield page(f"calendrier/{year}/", items, year_undated, months=year_months if whole else [],
+                   later=[] if whole else year_months, year=year, month=None, title=f"Calendrier {year}",
                    description=f"Toutes les échéances de {year} des appels à projets, passées et à venir, mois par mois.")
+        for month in year_months:
+            yield page(agenda.month_url(month.key), list(month.entries), [], months=[month], year=year, month=month.key,
+                       title=f"Calendrier : {month.label}",
+                       description=f"Toutes les échéances de {month.label} des appels à projets, passées et à venir.")
 
 
 def _open_data(corpus: Corpus, config: MkDocsConfig, site: str) -> Iterator[File]:

@@ -229,3 +229,71 @@ def test_funder_page_badges_follow_the_visitors_date(site, serve, new_page):
     badge = page.locator('li:has(a[href$="appels/cpam-val-de-marne-2026/"]) .aap-badge')
     assert badge.text_content() == "Ouvert"
     assert not log.errors
+
+
+# --- calendars at scale ----------------------------------------------------------------
+
+def _month(key: str, count: int) -> agenda.Month:
+    return agenda.Month(key, key, tuple(range(count)))  # type: ignore[arg-type] - only their number counts here
+
+
+@pytest.mark.parametrize(("sizes", "limit", "kept"), [
+    ((3, 2, 1), 5, 2),   # whole months while they fit
+    ((3, 2, 1), 6, 3),   # all fit
+    ((9, 1), 5, 1),      # a month longer than the limit is kept whole, alone
+    ((), 5, 0),
+])
+def test_a_long_listing_keeps_its_first_whole_months(sizes, limit, kept):
+    months = [_month(f"2025-{i + 1:02d}", n) for i, n in enumerate(sizes)]
+    shown, later = agenda.split(months, limit)
+    assert [m.key for m in shown] == [m.key for m in months[:kept]]
+    assert shown + later == months
+
+
+@pytest.fixture(scope="module")
+def small_pages_site(tmp_path_factory, corpus):
+    """The site built with calendar pages of at most 2 milestones (extra.calendar_page_limit)."""
+    from conftest import build_copy, project_copy
+
+    project = project_copy(tmp_path_factory.mktemp("project"))
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nextra:\n  calendar_page_limit: 2\n", encoding="utf-8")
+    output = tmp_path_factory.mktemp("site")
+    result = build_copy(project, output)
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def test_past_the_limit_the_calendar_gives_each_later_month_its_own_page(small_pages_site, corpus):
+    today = dt.date.today()
+    everything = agenda.entries(corpus.calls.values(), corpus.vocabulary)
+    dated, undated = agenda.upcoming(everything, today)
+    html = article(small_pages_site / "calendrier/index.html")
+    listed = re.findall(r'<ul class="aap-cal-list" data-month="(\d{4}-\d{2})"', html)
+    linked = re.findall(r'<li><a href="\.\./calendrier/(\d{4})/(\d{2})/">[^<]+</a> \((\d+) échéances?\)</li>', html)
+    upcoming_months = {f"{e.first.year}-{e.first.month:02d}" for e in dated}
+    assert set(listed) | {f"{y}-{m}" for y, m, _ in linked} == upcoming_months
+    assert linked and not set(listed) & {f"{y}-{m}" for y, m, _ in linked}
+    assert len(items(html)) <= 2 or len(listed) == 1  # whole months only: a long month stays whole
+    if len(undated) > 2:
+        assert "../calendrier/dates-non-publiees/" in html
+        assert len(items(article(small_pages_site / "calendrier/dates-non-publiees/index.html"))) == len(undated)
+    for year, month, count in linked:
+        page = article(small_pages_site / f"calendrier/{year}/{month}/index.html")
+        assert len(items(page)) == int(count)
+        assert all(first.startswith(f"{year}-{month}") for first in re.findall(r'data-first="([\d-]+)"', page))
+
+
+def test_a_year_past_the_limit_links_its_months_and_every_milestone_keeps_a_page(small_pages_site, corpus):
+    everything = agenda.entries(corpus.calls.values(), corpus.vocabulary)
+    for year, (dated, undated) in agenda.by_year(everything).items():
+        html = article(small_pages_site / f"calendrier/{year}/index.html")
+        months = sorted({e.first.month for e in dated})
+        on_month_pages = sum(len(items(article(small_pages_site / f"calendrier/{year}/{m:02d}/index.html"))) for m in months)
+        assert on_month_pages == len(dated), year  # every dated milestone is on its month's page
+        if len(dated) + len(undated) > 2:
+            assert len(items(html)) == len(undated), year  # only the undated ones, the months are links
+            for m in months:
+                assert f'href="../../calendrier/{year}/{m:02d}/"' in html, (year, m)
+        else:
+            assert len(items(html)) == len(dated) + len(undated), year

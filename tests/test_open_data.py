@@ -74,6 +74,17 @@ def test_the_open_data_page_documents_every_export(site):
         assert name in html, name
 
 
+def test_atom_feed_keeps_only_its_newest_calls(corpus):
+    """Past the limit, the calls left out are none newer than those kept."""
+    from macros.ics import stamp_date
+
+    feed = ET.fromstring(feeds.atom(corpus.calls.values(), corpus.funders, limit=3))
+    kept = [e.find(f"{ATOM}link").get("href").split("/")[-2] for e in feed.findall(f"{ATOM}entry")]
+    assert len(kept) == 3 < len(corpus.calls)
+    oldest_kept = min(stamp_date(corpus.calls[c]) for c in kept)
+    assert all(stamp_date(call) <= oldest_kept for call_id, call in corpus.calls.items() if call_id not in kept)
+
+
 def test_atom_feed_has_every_call_newest_first(site, corpus):
     path = site / "donnees/appels.atom"
     feed = ET.parse(path).getroot()
@@ -81,7 +92,7 @@ def test_atom_feed_has_every_call_newest_first(site, corpus):
     for required in ("id", "title", "updated"):
         assert feed.find(f"{ATOM}{required}") is not None
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == len(corpus.calls)
+    assert len(entries) == min(len(corpus.calls), feeds.ATOM_ENTRIES)
     updated = [e.find(f"{ATOM}updated").text for e in entries]
     assert updated == sorted(updated, reverse=True)
     assert feed.find(f"{ATOM}updated").text == updated[0]
