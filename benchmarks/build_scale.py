@@ -157,7 +157,7 @@ def search_breakdown(site: Path) -> str:
 
 
 # The sections of a call page kept in the search index (the others carry data-search-exclude, macros/templates/call.md.j2).
-SEARCHABLE_CALL_SECTIONS = ("(titre et résumé)", "dates-limites", "thematiques", "axes", "publics-vises", "qui-peut-candidater", "les-regions")
+SEARCHABLE_CALL_SECTIONS = ("(titre et résumé)", "thematiques", "axes", "publics-vises", "les-regions")
 
 
 def median_run(runs: list[Run]) -> Run:

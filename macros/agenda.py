@@ -3,8 +3,9 @@
 ``/calendrier/`` lists what is ongoing or to come (plus the dates not yet published of
 calls that are not over); ``/calendrier/<année>/`` every milestone of one year, and
 ``/calendrier/<année>/<mois>/`` every milestone of one month, so past ones stay reachable.
-No page lists more than about :data:`PAGE_LIMIT` milestones however many calls there are: a
-longer listing keeps its first whole months and links to the pages of the others (:func:`split`).
+No page lists more than :data:`PAGE_LIMIT` milestones however many calls there are: a longer
+listing keeps its first whole months and links to the pages of the others (:func:`split`),
+and a month longer than that is spread over numbered pages (``…/<mois>/2/``).
 A milestone without a date belongs to the year of its call (:func:`macros.ics.stamp_date`).
 Pure functions: the templates ``calendar.md.j2`` render what these return.
 """

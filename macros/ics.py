@@ -216,17 +216,25 @@ def _event_lines(event: Event) -> list[str]:
     return lines
 
 
-def calendar(calls: Iterable[Call], funders: Mapping[str, _Funder], base_url: str = "", name: str = "Appels à projets santé") -> str:
+def calendar(calls: Iterable[Call], funders: Mapping[str, _Funder], base_url: str = "", name: str = "Appels à projets santé",
+             blocks: dict[str, str] | None = None) -> str:
     """The iCalendar text (CRLF line ends, folded) of every dated milestone of ``calls``.
 
     ``base_url`` is the site's absolute address ending with ``/`` (``site_url``); when it is
     empty, events carry no ``URL`` (a relative URL is meaningless in a calendar file).
+    ``blocks``, a dict kept for one build, holds each call's events once written: a call is
+    in its own feed, its funders' and the site's, and is written only once.
     """
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"NAME:{escape_text(name)}", f"X-WR-CALNAME:{escape_text(name)}", "X-WR-TIMEZONE:Europe/Paris",
-             "REFRESH-INTERVAL;VALUE=DURATION:P1D", "X-PUBLISHED-TTL:P1D", *VTIMEZONE]
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
+            f"NAME:{escape_text(name)}", f"X-WR-CALNAME:{escape_text(name)}", "X-WR-TIMEZONE:Europe/Paris",
+            "REFRESH-INTERVAL;VALUE=DURATION:P1D", "X-PUBLISHED-TTL:P1D", *VTIMEZONE]
+    parts = ["".join(fold(line) + "\r\n" for line in head)]
     for call in calls:
-        for event in events_of(call, funders, base_url):
-            lines += _event_lines(event)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
+        block = blocks.get(call.id) if blocks is not None else None
+        if block is None:
+            block = "".join(fold(line) + "\r\n" for event in events_of(call, funders, base_url) for line in _event_lines(event))
+            if blocks is not None:
+                blocks[call.id] = block
+        parts.append(block)
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts)

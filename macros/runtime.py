@@ -51,6 +51,9 @@ Not shipped: ``pyodide-lock.json`` (the worker passes an empty package index ins
 STOCK_STDLIB = "python_stdlib.zip"
 STDLIB_COMPILER = Path(__file__).resolve().parent / "stdlib_compile.mjs"
 STDLIB_PROGRAM = Path(__file__).resolve().parent / "stdlib_compile.py"
+WORKER_PACKAGE_DIR = "/home/pyodide/calculateurs"
+"""Where the worker unpacks the calculators in Pyodide's file system (``PACKAGE_DIR`` in
+``docs/assets/calculateurs/worker.js``); the snapshot imports them from the same place."""
 CACHE_DIR = Path("node_modules") / ".cache" / "appels-sante"
 NODE_TIMEOUT_S = 600
 
@@ -205,14 +208,16 @@ def compiled_stdlib(project_root: Path) -> tuple[bytes, bytes] | None:
       memory snapshot of it: the worker restores it instead of running Python's start-up.
 
     Returns ``(stdlib zip, snapshot)``. They depend only on the Pyodide install, the two
-    compiler files and the modules the calculators import: they are cached under
-    ``node_modules/.cache/`` by a key made of those, so a build runs Node (ten to twenty
-    seconds) only when one of them changes.
+    compiler files and the calculators' sources (the snapshot has them imported): they are
+    cached under ``node_modules/.cache/`` by a key made of those, so a build runs Node (ten
+    to twenty seconds) only when one of them changes.
     """
     source_dir = project_root / "node_modules" / "pyodide"
     key = hashlib.sha256()
+    bundle_data = bundle_bytes(project_root)
     for part in (pyodide_version(project_root), _cached_sha256(source_dir / STOCK_STDLIB),
-                 sha256_of(STDLIB_COMPILER), sha256_of(STDLIB_PROGRAM), *stdlib_imports(project_root)):
+                 sha256_of(STDLIB_COMPILER), sha256_of(STDLIB_PROGRAM), WORKER_PACKAGE_DIR,
+                 hashlib.sha256(bundle_data).hexdigest(), *stdlib_imports(project_root)):
         key.update(part.encode() + b"\0")
     cached = project_root / CACHE_DIR / f"stdlib-{key.hexdigest()[:24]}.zip"
     cached_snapshot = cached.with_suffix(".snapshot")
@@ -226,9 +231,10 @@ def compiled_stdlib(project_root: Path) -> tuple[bytes, bytes] | None:
     with tempfile.TemporaryDirectory(prefix="stdlib-") as tmp:
         bundle, lock = Path(tmp) / "calculators.zip", Path(tmp) / "lock-info.json"
         output, snapshot = Path(tmp) / "stdlib.zip", Path(tmp) / "snapshot.bin"
-        bundle.write_bytes(bundle_bytes(project_root))
+        bundle.write_bytes(bundle_data)
         lock.write_text(json.dumps(_lock_info(project_root)), encoding="utf-8")
-        command = [node, str(STDLIB_COMPILER), str(source_dir), str(bundle), str(output), str(snapshot), str(lock)]
+        command = [node, str(STDLIB_COMPILER), str(source_dir), str(bundle), str(output), str(snapshot), str(lock),
+                   WORKER_PACKAGE_DIR]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as error:

@@ -34,7 +34,9 @@ def _json_default(value: object) -> object:
 
 
 def to_json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, default=_json_default, indent=1, sort_keys=False)
+    """Compact JSON: written by the C encoder (``indent`` would switch to the pure-Python one,
+    several seconds per thousand calls), and smaller to download."""
+    return json.dumps(data, ensure_ascii=False, default=_json_default, separators=(",", ":"), sort_keys=False)
 
 
 def _page(config: MkDocsConfig, url: str, content: str) -> File:
@@ -63,6 +65,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
     today = dt.date.today()
     site = base_url(config)
     funders = corpus.funders
+    ics_blocks: dict[str, str] = {}  # each call's events, written once for its three feeds
     for call in corpus.calls.values():
         url = f"appels/{call.id}/"
         root = root_for(url)
@@ -89,7 +92,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
             yield _page(config, checklist_url, render(
                 "checklist.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
                 sections=checklist(call), root=root_for(checklist_url), today=today))
-        yield File.generated(config, f"{url}calendrier.ics", content=ics.calendar([call], funders, site, name=call.title))
+        yield File.generated(config, f"{url}calendrier.ics", content=ics.calendar([call], funders, site, name=call.title, blocks=ics_blocks))
         yield File.generated(config, f"donnees/appels/{call.id}.json", content=to_json(corpus.call_data[call.id]))
     for funder in funders.values():
         calls = corpus.calls_of(funder.id)
@@ -98,36 +101,43 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
         url = f"financeurs/{funder.id}/"
         yield _page(config, url, render("funder.md.j2", funder=funder, calls=calls, root=root_for(url), today=today))
         yield File.generated(config, f"{url}calendrier.ics",
-                             content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets"))
-    yield from _calendar(corpus, config, today, site)
+                             content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets", blocks=ics_blocks))
+    yield from _calendar(corpus, config, today, site, ics_blocks)
     yield from _open_data(corpus, config, site)
 
 
-def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str) -> Iterator[File]:
+def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, ics_blocks: dict[str, str]) -> Iterator[File]:
     """``/calendrier/`` (what is to come), ``/calendrier/<année>/`` (one year), ``/calendrier/<année>/<mois>/``
     (one month), ``/calendrier/dates-non-publiees/`` when they are too many for the first page, and
-    ``tous.ics``. A listing longer than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in
+    ``tous.ics`` (the calls not over: a feed people subscribe to, fetched again every day, does
+    not carry every past year; the calls' and funders' feeds keep everything). A listing longer than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in
     ``mkdocs.yml``) keeps its first months and links to the pages of the others."""
     limit = int((config.extra or {}).get("calendar_page_limit", agenda.PAGE_LIMIT))
     calls = list(corpus.calls.values())
     yield File.generated(config, "calendrier/tous.ics",
-                         content=ics.calendar(calls, corpus.funders, site, name="Appels à projets santé : toutes les échéances"))
+                         content=ics.calendar([call for call in calls if not agenda.call_over(call, today)], corpus.funders, site,
+                                              name="Appels à projets santé : échéances en cours et à venir",
+                                              blocks=ics_blocks))
     everything = agenda.entries(calls, corpus.vocabulary)
     years = agenda.by_year(everything)
     groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
 
     def page(url: str, items: list[agenda.Entry], undated: list[agenda.Entry], *, months: list[agenda.Month] | None = None,
-             later: list[agenda.Month] = (), undated_page: int | None = None, **context: Any) -> File:
+             later: list[agenda.Month] = (), undated_page: int | None = None, pagination: tuple[int, list[str]] | None = None,
+             **context: Any) -> File:
         listed = [entry for month in months for entry in month.entries] if months is not None else items
         funder_options, region_options = agenda.filter_options([*listed, *undated], corpus.funders, corpus.vocabulary)
         return _page(config, url, render(
             "calendar.md.j2", months=months if months is not None else agenda.months(items), undated=undated,
-            later=later, undated_page=undated_page, years=list(years), funders=corpus.funders,
+            later=later, undated_page=undated_page, pagination=pagination, years=list(years), funders=corpus.funders,
             funder_options=funder_options, region_options=region_options, group_options=groups,
             root=root_for(url), today=today, month_url=agenda.month_url, **context))
 
     dated, undated = agenda.upcoming(everything, today)
     shown, later = agenda.split(agenda.months(dated), limit)
+    if shown and len(shown[0].entries) > limit:  # one month longer than a page: its start, then its own pages
+        first = shown[0]
+        shown, later = [agenda.Month(first.key, first.label, first.entries[:limit])], [first, *later]
     separate = len(undated) > limit
     yield page("calendrier/", dated, [] if separate else undated, months=shown, later=later,
                undated_page=len(undated) if separate else None, year=None, month=None, title="Calendrier",
@@ -143,9 +153,14 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str) -
                    later=[] if whole else year_months, year=year, month=None, title=f"Calendrier {year}",
                    description=f"Toutes les échéances de {year} des appels à projets, passées et à venir, mois par mois.")
         for month in year_months:
-            yield page(agenda.month_url(month.key), list(month.entries), [], months=[month], year=year, month=month.key,
-                       title=f"Calendrier : {month.label}",
-                       description=f"Toutes les échéances de {month.label} des appels à projets, passées et à venir.")
+            # A month longer than a page is cut into numbered pages: /calendrier/2027/06/, …/06/2/, …
+            chunks = [month.entries[start:start + limit] for start in range(0, len(month.entries), limit)]
+            urls = [agenda.month_url(month.key) + (f"{number}/" if number > 1 else "") for number in range(1, len(chunks) + 1)]
+            for number, (chunk, url) in enumerate(zip(chunks, urls), start=1):
+                part = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
+                yield page(url, list(chunk), [], months=[agenda.Month(month.key, month.label, chunk)], year=year, month=month.key,
+                           pagination=(number, urls) if len(chunks) > 1 else None, title=f"Calendrier : {month.label}{part}",
+                           description=f"Toutes les échéances de {month.label} des appels à projets, passées et à venir.")
 
 
 def _open_data(corpus: Corpus, config: MkDocsConfig, site: str) -> Iterator[File]:

@@ -1,14 +1,16 @@
 // Build-time launcher (Node): prepares, with Pyodide itself, what the browser worker mounts.
 //
-//   node macros/stdlib_compile.mjs <node_modules/pyodide> <calculators.zip> <stdlib.zip> <snapshot.bin> <lock-info.json>
+//   node macros/stdlib_compile.mjs <node_modules/pyodide> <calculators.zip> <stdlib.zip> <snapshot.bin> <lock-info.json> <package dir>
 //
 // 1. Runs macros/stdlib_compile.py inside Pyodide: the standard library, trimmed and compiled
 //    to .pyc by Pyodide's own CPython, written to <stdlib.zip>.
 // 2. Starts a second Pyodide on that standard library, as the worker does (same options, no
-//    package), and writes its memory once started — a memory snapshot, gzip-compressed — to
-//    <snapshot.bin>. The worker restores it instead of starting Python from scratch, which
-//    skips the ~150 imports of Pyodide's own start-up. The snapshot holds no calculators code
-//    and no data: only the interpreter as loadPyodide leaves it.
+//    package), unpacks <calculators.zip> into <package dir> and imports the calculators as the
+//    worker's GLUE does, then writes its memory — a memory snapshot, gzip-compressed — to
+//    <snapshot.bin>. The worker restores it instead of starting Python from scratch: the ~150
+//    imports of Pyodide's own start-up and the compilation of the calculators are skipped.
+//    The snapshot holds the calculators' code as imported from those very sources (its name
+//    changes with them) and no data: no vocabulary, no call.
 //
 // Prints one line of JSON on stdout: {"modules", "of", "bytes", "python", "snapshot_bytes"}.
 // Called by macros/runtime.py (compiled_stdlib), which caches the results; nothing here runs
@@ -19,7 +21,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 
-const [pyodideDir, bundlePath, stdlibPath, snapshotPath, lockInfoPath] = process.argv.slice(2).map((path) => resolve(path));
+const [pyodideDir, bundlePath, stdlibPath, snapshotPath, lockInfoPath] = process.argv.slice(2, 7).map((path) => resolve(path));
+const packageDir = process.argv[7]; // a path in Pyodide's file system, the worker's PACKAGE_DIR
 process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
 
@@ -51,6 +54,8 @@ const started = await loadPyodide({
   _sysExecutable: "./this.program",
   ...quiet,
 });
+started.unpackArchive(new Uint8Array(await readFile(bundlePath)), "zip", { extractDir: packageDir });
+started.runPython(`import sys\nif ${JSON.stringify(packageDir)} not in sys.path: sys.path.insert(0, ${JSON.stringify(packageDir)})\nimport calculators.api\n`);
 const snapshot = gzipSync(started.makeMemorySnapshot(), { level: 9 });
 await writeFile(snapshotPath, snapshot);
 report.snapshot_bytes = snapshot.length;

@@ -264,6 +264,17 @@ def small_pages_site(tmp_path_factory, corpus):
     return output
 
 
+def month_items(site: Path, year: str, month: str) -> list[str]:
+    """The milestones of a month's page and of its numbered continuation pages (…/2/, …/3/)."""
+    found, number = [], 1
+    while (path := site / f"calendrier/{year}/{month}/" / (f"{number}/" if number > 1 else "") / "index.html").is_file():
+        page = article(path)
+        assert len(items(page)) <= 2, path  # calendar_page_limit: 2
+        found += items(page)
+        number += 1
+    return found
+
+
 def test_past_the_limit_the_calendar_gives_each_later_month_its_own_page(small_pages_site, corpus):
     today = dt.date.today()
     everything = agenda.entries(corpus.calls.values(), corpus.vocabulary)
@@ -279,8 +290,8 @@ def test_past_the_limit_the_calendar_gives_each_later_month_its_own_page(small_p
         assert "../calendrier/dates-non-publiees/" in html
         assert len(items(article(small_pages_site / "calendrier/dates-non-publiees/index.html"))) == len(undated)
     for year, month, count in linked:
+        assert len(month_items(small_pages_site, year, month)) == int(count)
         page = article(small_pages_site / f"calendrier/{year}/{month}/index.html")
-        assert len(items(page)) == int(count)
         assert all(first.startswith(f"{year}-{month}") for first in re.findall(r'data-first="([\d-]+)"', page))
 
 
@@ -289,7 +300,7 @@ def test_a_year_past_the_limit_links_its_months_and_every_milestone_keeps_a_page
     for year, (dated, undated) in agenda.by_year(everything).items():
         html = article(small_pages_site / f"calendrier/{year}/index.html")
         months = sorted({e.first.month for e in dated})
-        on_month_pages = sum(len(items(article(small_pages_site / f"calendrier/{year}/{m:02d}/index.html"))) for m in months)
+        on_month_pages = sum(len(month_items(small_pages_site, str(year), f"{m:02d}")) for m in months)
         assert on_month_pages == len(dated), year  # every dated milestone is on its month's page
         if len(dated) + len(undated) > 2:
             assert len(items(html)) == len(undated), year  # only the undated ones, the months are links
@@ -297,3 +308,16 @@ def test_a_year_past_the_limit_links_its_months_and_every_milestone_keeps_a_page
                 assert f'href="../../calendrier/{year}/{m:02d}/"' in html, (year, m)
         else:
             assert len(items(html)) == len(dated) + len(undated), year
+
+
+def test_a_month_longer_than_a_page_is_spread_over_numbered_pages(small_pages_site, corpus):
+    everything = agenda.entries(corpus.calls.values(), corpus.vocabulary)
+    longest = max(agenda.months([e for e in everything if e.first]), key=lambda m: len(m.entries))
+    year, month = longest.key.split("-")
+    assert len(longest.entries) > 2  # the seed calls have such a month: the test means something
+    pages = -(-len(longest.entries) // 2)
+    second = article(small_pages_site / f"calendrier/{year}/{month}/2/index.html")
+    assert '<strong aria-current="page">page 2</strong>' in second
+    assert f'href="../../../../calendrier/{year}/{month}/">page 1</a>' in second
+    assert len(month_items(small_pages_site, year, month)) == len(longest.entries)
+    assert not (small_pages_site / f"calendrier/{year}/{month}/{pages + 1}/index.html").exists()

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from conftest import build_site
-from macros import ics
+from macros import agenda, ics
 
 SITE_URL = "https://exemple.invalid/aap/"
 
@@ -69,9 +69,11 @@ def test_every_feed_is_well_formed_rfc_5545(site):
 
 @pytest.mark.parametrize(("call_id", "milestone_id", "expected"), DEADLINES)
 def test_each_seed_deadline_is_at_its_exact_instant(site, corpus, call_id, milestone_id, expected):
-    """A deadline is in its call's, its funders' and the site's feed, at the right UTC instant (or day)."""
+    """A deadline is in its call's and its funders' feeds (and the site's while the call is not over), at the right UTC instant (or day)."""
     uid = f"{call_id}/{milestone_id}@appels-sante"
-    places = [site / f"appels/{call_id}/calendrier.ics", site / "calendrier/tous.ics"]
+    places = [site / f"appels/{call_id}/calendrier.ics"]
+    if not agenda.call_over(corpus.calls[call_id], dt.date.today()):
+        places.append(site / "calendrier/tous.ics")
     places += [site / f"financeurs/{f}/calendrier.ics" for f in corpus.calls[call_id].funders]
     for path in places:
         event = events(path).get(uid)
@@ -88,7 +90,7 @@ def test_each_seed_deadline_is_at_its_exact_instant(site, corpus, call_id, miles
 def test_every_deadline_has_a_reminder_before_it(site):
     """Each deadline event carries VALARMs that trigger before it."""
     found = 0
-    for event in parse(site / "calendrier/tous.ics").walk("VEVENT"):
+    for event in (e for path in (site / "appels").glob("*/calendrier.ics") for e in parse(path).walk("VEVENT")):
         if str(event.get("CATEGORIES").cats[0]) != "Date limite de dépôt":
             continue
         found += 1
@@ -124,6 +126,18 @@ def test_an_unknown_date_gives_no_event(site, corpus):
     assert list(calendar.walk("VEVENT")) == []
     assert list(calendar.walk("VTIMEZONE"))
     assert not any(uid.startswith("bretagne-1000-jours-2022/") for uid in events(site / "calendrier/tous.ics"))
+
+
+def test_the_site_feed_holds_the_calls_not_over_and_only_them(site, corpus):
+    """tous.ics, the feed people subscribe to: every event of every call not over at build time, nothing else."""
+    today = dt.date.today()
+    in_feed = {uid.split("/")[0] for uid in events(site / "calendrier/tous.ics")}
+    not_over = {call_id for call_id, call in corpus.calls.items() if not agenda.call_over(call, today)}
+    with_events = {call_id for call_id in corpus.calls if events(site / f"appels/{call_id}/calendrier.ics")}
+    assert in_feed == not_over & with_events
+    assert corpus.calls.keys() - not_over  # some seed calls are over: the test tells something
+    for call_id in in_feed:
+        assert events(site / f"appels/{call_id}/calendrier.ics").keys() <= events(site / "calendrier/tous.ics").keys()
 
 
 def test_uids_are_unique_within_each_feed(site):

@@ -23,8 +23,9 @@ const SITE_ROOT = new URL("../../", import.meta.url);
 const PACKAGE_DIR = "/home/pyodide/calculateurs";
 const CALL_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
-// The only Python here: put the unpacked package on sys.path and take its entry point.
-const GLUE = `import sys\nsys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})\nfrom calculators.api import BUNDLE\n`;
+// The only Python here: put the unpacked package on sys.path and take its entry point. (A
+// Python restored from the build's snapshot has both already: macros/stdlib_compile.mjs.)
+const GLUE = `import sys\nif ${JSON.stringify(PACKAGE_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(PACKAGE_DIR)})\nfrom calculators.api import BUNDLE\n`;
 
 // fetch as the browser gives it: Pyodide's start-up runs under a stand-in (withCheckedFiles).
 const networkFetch = self.fetch.bind(self);
