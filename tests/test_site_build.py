@@ -7,6 +7,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from conftest import ROOT, build_copy, project_copy
 
 
@@ -134,3 +136,16 @@ def test_search_indexes_what_a_call_is_about_not_its_fine_print(site, corpus):
     assert "§" not in text and "«" not in text  # references and quoted call text are left out
     page = (site / f"appels/{call.id}/index.html").read_text(encoding="utf-8")
     assert 'id="montants-et-regles-de-budget"' in page and "§ 3 c) 1." in page  # still on the page
+
+
+@pytest.mark.parametrize(("page", "searched"), [
+    ("appels/cpam-flandres-2025/index.md", True), ("financeurs/cpam-flandres/index.md", True), ("publier.md", True),
+    ("appels/cpam-flandres-2025/budget/index.md", False), ("appels/cpam-flandres-2025/eligibilite/index.md", False),
+    ("appels/cpam-flandres-2025/checklist/index.md", False), ("calendrier/index.md", False),
+    ("calendrier/2025/index.md", False), ("calendrier/2025/04/index.md", False), ("calendrier/2025/04/2/index.md", False),
+    ("calendrier/dates-non-publiees/index.md", False),
+])
+def test_only_pages_that_describe_calls_funders_or_the_site_are_searched(page, searched):
+    from macros.hooks import SEARCH_EXCLUDED
+
+    assert (SEARCH_EXCLUDED.fullmatch(page) is None) == searched
