@@ -151,7 +151,8 @@ def test_the_snapshot_is_a_gzip_of_a_started_pyodide(tmp_path):
     assert len(image) > 16 * 1024 * 1024  # the whole memory of a started interpreter
     assert b"/work/" not in image[:4096] and b"stdlib_compile.mjs" not in image  # nothing of the build machine
     # The calculators are imported, from where the worker unpacks them: a restored Python has them ready.
-    assert f"{runtime.WORKER_PACKAGE_DIR}/calculators/api.py".encode() in image
+    for module in ("calculators/api.py", "calculators/rules/budget.py", "calculators/rules/eligibility.py"):
+        assert f"{runtime.WORKER_PACKAGE_DIR}/{module}".encode() in image, module
 
 
 def test_the_worker_unpacks_the_calculators_where_the_snapshot_imported_them():
