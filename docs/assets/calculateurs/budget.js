@@ -43,9 +43,13 @@ const newKey = (prefix) => `${prefix}${(keyCounter += 1)}`;
 
 const text = (value) => (value === null || value === undefined ? "" : String(value));
 
-let printDateFormat = null;
-/** « 28 février 2026 »: made once (creating an Intl formatter costs milliseconds on every result). */
-const printDate = () => (printDateFormat ??= new Intl.DateTimeFormat("fr-FR", { day: "numeric", month: "long", year: "numeric" }));
+const MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+/**
+ * « 28 février 2026 », « 1er mars 2026 »: the date of the printed summary. Written by hand: the
+ * first Intl.DateTimeFormat of a page loads locale data, a main-thread task of tens of
+ * milliseconds just after the first result.
+ */
+const printDate = (date) => `${date.getDate() === 1 ? "1er" : date.getDate()} ${MONTHS[date.getMonth()]} ${date.getFullYear()}`;
 
 function blankLine(category) {
   return { key: newKey("l"), category, profession: "", label: "", hours: "", hourly_rate: "", amount: "", funder: "", in_kind: false };
@@ -987,7 +991,7 @@ class BudgetSimulator {
     const findings = table.findings.filter((finding) => finding.severity !== "info");
     this.printBox.replaceChildren(
       el("h2", { text: `Budget prévisionnel — ${this.call.title}` }),
-      el("p", { text: `Part demandée au financeur : ${formatShare(totals.funder_share)} ; dont contributions en nature : ${formatEuros(totals.in_kind)}. Simulation du ${printDate().format(new Date())}, sans valeur d'engagement.` }),
+      el("p", { text: `Part demandée au financeur : ${formatShare(totals.funder_share)} ; dont contributions en nature : ${formatEuros(totals.in_kind)}. Simulation du ${printDate(new Date())}, sans valeur d'engagement.` }),
       el("table", { class: "calc-print__table" },
         el("thead", {}, el("tr", {}, ["Poste", "Demandé au financeur (1)", "Cofinancements (2)", "Total (1+2)"].map((label) => el("th", { scope: "col", text: label })))),
         body),
