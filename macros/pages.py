@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from calculators.dates import describe, french_date
+from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.timeline import STATUS_LABELS, closing, milestone_phase, opening, ordered, status_on
 
@@ -58,7 +58,18 @@ def question_scope(question: Any, vocabulary: Any) -> str:
 
 
 def _money(value: object, cents: bool = False) -> str:
+    """``"75"`` or ``Decimal("75")`` → ``75 €``; ``"75.5"`` → ``75,50 €`` (model or published JSON form)."""
     return format_eur(Decimal(str(value)), cents=cents)
+
+
+def _date(value: object) -> str:
+    """A date or ``"2026-05-30"`` → ``30 mai 2026``."""
+    return french_date(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
+
+
+def _when(value: object) -> str:
+    """A milestone's ``when`` (model or YAML form) in French, with its hour and time zone."""
+    return describe(value if isinstance(value, When) else when_from(value))
 
 
 @lru_cache(maxsize=1)
@@ -73,8 +84,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(
         front=front_matter,
-        date=french_date,
-        when=describe,
+        date=_date,
+        when=_when,
         eur=_money,
         share=lambda v: format_share(Decimal(str(v))),
         kind=lambda k: MILESTONE_KINDS.get(k, k),
