@@ -149,3 +149,12 @@ def test_only_pages_that_describe_calls_funders_or_the_site_are_searched(page, s
     from macros.hooks import SEARCH_EXCLUDED
 
     assert (SEARCH_EXCLUDED.fullmatch(page) is None) == searched
+
+
+def test_a_question_for_some_structures_says_so_on_every_page_that_lists_it(site, corpus):
+    """Occitanie 2021 asks « déclarée en préfecture » of associations only: the call page, the
+    checklist and the eligibility page's rules say to whom the question is put."""
+    label = corpus.vocabulary.structure_types["association"]
+    for page in ("", "checklist/", "eligibilite/"):
+        text = html.unescape((site / f"appels/occitanie-1000-jours-2021/{page}index.html").read_text(encoding="utf-8"))
+        assert f"est-elle déclarée en préfecture ? (question posée seulement aux structures : {label})" in text, page
