@@ -53,21 +53,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from browser_support import CHROMIUM_ARGS, QuietHandler, chromium_path  # noqa: E402
+from conftest import PRODUCT_EXAMPLE  # noqa: E402
 
 CALL = "cpam-flandres-2025"
 BUDGET_PAGE = f"appels/{CALL}/budget/"
 GUIDANCE_PAGE = f"appels/{CALL}/"
-EXAMPLE = {
-    "actions": [
-        {"title": "Ateliers collectifs",
-         "lines": [
-             {"category": "personnel", "profession": "medecin", "hours": "6", "hourly_rate": "75", "funder": "450"},
-             {"category": "communication", "label": "Affiches FALC", "amount": "300", "funder": "200"},
-             {"category": "personnel", "profession": "coordinateur", "hours": "10", "hourly_rate": "40", "in_kind": True},
-         ]},
-    ],
-    "cofunders": [{"name": "Ville de Dunkerque", "amount": "100", "status": "requested"}],
-}
+EXAMPLE = PRODUCT_EXAMPLE  # the budget of PRODUCT.md (tests/conftest.py)
 EXAMPLE_TOTAL = "1\u00a0150,00"
 
 LONGTASKS = """

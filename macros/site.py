@@ -122,13 +122,13 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     years = agenda.by_year(everything)
     groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
 
-    def page(url: str, items: list[agenda.Entry], undated: list[agenda.Entry], *, months: list[agenda.Month] | None = None,
-             later: list[agenda.Month] = (), undated_page: int | None = None, pagination: tuple[int, list[str]] | None = None,
-             **context: Any) -> File:
-        listed = [entry for month in months for entry in month.entries] if months is not None else items
+    def page(url: str, months: list[agenda.Month], undated: list[agenda.Entry], *, later: list[agenda.Month] = (),
+             undated_page: int | None = None, pagination: tuple[int, list[str]] | None = None, **context: Any) -> File:
+        """A calendar page listing ``months`` in full and ``undated``; ``later`` months are links."""
+        listed = [entry for month in months for entry in month.entries]
         funder_options, region_options = agenda.filter_options([*listed, *undated], corpus.funders, corpus.vocabulary)
         return _page(config, url, render(
-            "calendar.md.j2", months=months if months is not None else agenda.months(items), undated=undated,
+            "calendar.md.j2", months=months, undated=undated,
             later=later, undated_page=undated_page, pagination=pagination, years=list(years), funders=corpus.funders,
             funder_options=funder_options, region_options=region_options, group_options=groups,
             root=root_for(url), today=today, month_url=agenda.month_url, **context))
@@ -139,18 +139,17 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
         first = shown[0]
         shown, later = [agenda.Month(first.key, first.label, first.entries[:limit])], [first, *later]
     separate = len(undated) > limit
-    yield page("calendrier/", dated, [] if separate else undated, months=shown, later=later,
+    yield page("calendrier/", shown, [] if separate else undated, later=later,
                undated_page=len(undated) if separate else None, year=None, month=None, title="Calendrier",
                description="Toutes les échéances à venir des appels à projets, mois par mois.")
     if separate:
-        yield page("calendrier/dates-non-publiees/", [], undated, months=[], year=None, month="inconnu",
+        yield page("calendrier/dates-non-publiees/", [], undated, year=None, month="inconnu",
                    title="Calendrier : dates non publiées",
                    description="Les étapes annoncées sans date par les appels à projets qui ne sont pas terminés.")
     for year, (items, year_undated) in years.items():
         year_months = agenda.months(items)
         whole = len(items) + len(year_undated) <= limit
-        yield page(f"calendrier/{year}/", items, year_undated, months=year_months if whole else [],
-                   later=[] if whole else year_months, year=year, month=None, title=f"Calendrier {year}",
+        yield page(f"calendrier/{year}/", year_months if whole else [], year_undated, later=[] if whole else year_months, year=year, month=None, title=f"Calendrier {year}",
                    description=f"Toutes les échéances de {year} des appels à projets, passées et à venir, mois par mois.")
         for month in year_months:
             # A month longer than a page is cut into numbered pages: /calendrier/2027/06/, …/06/2/, …
@@ -158,7 +157,7 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
             urls = [agenda.month_url(month.key) + (f"{number}/" if number > 1 else "") for number in range(1, len(chunks) + 1)]
             for number, (chunk, url) in enumerate(zip(chunks, urls), start=1):
                 part = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
-                yield page(url, list(chunk), [], months=[agenda.Month(month.key, month.label, chunk)], year=year, month=month.key,
+                yield page(url, [agenda.Month(month.key, month.label, chunk)], [], year=year, month=month.key,
                            pagination=(number, urls) if len(chunks) > 1 else None, title=f"Calendrier : {month.label}{part}",
                            description=f"Toutes les échéances de {month.label} des appels à projets, passées et à venir.")
 

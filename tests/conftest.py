@@ -57,6 +57,19 @@ def site_bundle(site: Path, *call_ids: str):
     return bundle
 
 
+PRODUCT_EXAMPLE = {  # the budget of PRODUCT.md: 6 h × 75 €, 300 € of posters (200 € asked), 10 h × 40 € in kind
+    "actions": [
+        {"title": "Ateliers collectifs",
+         "lines": [
+             {"category": "personnel", "profession": "medecin", "hours": 6, "hourly_rate": "75", "funder": "450"},
+             {"category": "communication", "label": "Affiches FALC", "amount": "300", "funder": "200"},
+             {"category": "personnel", "profession": "coordinateur", "hours": 10, "hourly_rate": "40", "in_kind": True},
+         ]},
+    ],
+    "cofunders": [{"name": "Ville de Dunkerque", "amount": "100", "status": "requested"}],
+}
+
+
 COPIED = ("mkdocs.yml", "docs", "overrides", "calls", "macros", "calculators", "package.json")
 
 

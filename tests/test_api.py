@@ -9,18 +9,7 @@ import pytest
 
 from calculators.api import Bundle, budget_lines, evaluate
 from calculators.report import InputError
-
-PRODUCT_EXAMPLE = {  # the budget of PRODUCT.md
-    "actions": [
-        {"title": "Ateliers collectifs",
-         "lines": [
-             {"category": "personnel", "profession": "medecin", "hours": 6, "hourly_rate": "75", "funder": "450"},
-             {"category": "communication", "label": "Affiches FALC", "amount": "300", "funder": "200"},
-             {"category": "personnel", "profession": "coordinateur", "hours": 10, "hourly_rate": "40", "in_kind": True},
-         ]},
-    ],
-    "cofunders": [{"name": "Ville de Dunkerque", "amount": "100", "status": "requested"}],
-}
+from conftest import PRODUCT_EXAMPLE
 
 
 def test_each_line_has_its_cost_funder_part_and_cofunding(corpus):

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from browser_support import PageLog, wait_until
-from conftest import site_bundle
+from conftest import PRODUCT_EXAMPLE as EXAMPLE, site_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -23,17 +23,6 @@ BUDGET = "appels/cpam-flandres-2025/budget/"
 ELIGIBILITY = "appels/cpam-flandres-2025/eligibilite/"
 CSP_PROBE = """window.__csp = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
-EXAMPLE = {  # the budget of PRODUCT.md
-    "actions": [
-        {"title": "Ateliers collectifs",
-         "lines": [
-             {"category": "personnel", "profession": "medecin", "hours": 6, "hourly_rate": "75", "funder": "450"},
-             {"category": "communication", "label": "Affiches FALC", "amount": "300", "funder": "200"},
-             {"category": "personnel", "profession": "coordinateur", "hours": 10, "hourly_rate": "40", "in_kind": True},
-         ]},
-    ],
-    "cofunders": [{"name": "Ville de Dunkerque", "amount": "100", "status": "requested"}],
-}
 
 
 @pytest.fixture(scope="module")

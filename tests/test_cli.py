@@ -14,19 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-
-PRODUCT_EXAMPLE = {
-    "actions": [
-        {"title": "Ateliers collectifs",
-         "lines": [
-             {"category": "personnel", "profession": "medecin", "hours": 6, "hourly_rate": "75", "funder": "450"},
-             {"category": "communication", "label": "Affiches FALC", "amount": "300", "funder": "200"},
-             {"category": "personnel", "profession": "coordinateur", "hours": 10, "hourly_rate": "40", "in_kind": True},
-         ]}
-    ],
-    "cofunders": [{"name": "Ville de Dunkerque", "amount": "100", "status": "requested"}],
-}
+from conftest import PRODUCT_EXAMPLE, ROOT
 
 
 def cli(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

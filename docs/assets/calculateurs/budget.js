@@ -786,12 +786,7 @@ class BudgetSimulator {
   fieldElement(map, field) {
     let match = /^actions\[(\d+)\](?:\.lines\[(\d+)\])?(?:\.(\w+))?/.exec(field);
     if (match) {
-      const key = this.keyFor(map, Number(match[1]), match[2] === undefined ? null : Number(match[2]));
-      if (key && !this.refs.has(key) && this.find(key).line) {
-        this.pinned.add(key); // the line to correct is shown, even among lines not displayed yet
-        this.renderForm();
-      }
-      const ref = this.refs.get(key);
+      const ref = this.refs.get(this.keyFor(map, Number(match[1]), match[2] === undefined ? null : Number(match[2])));
       if (!ref) return { ref: null, input: null };
       let name = match[3];
       if (name === "amount" && !ref.inputs.has("amount")) name = ref.inputs.get("hours")?.value.trim() ? "hourly_rate" : "hours";
@@ -813,6 +808,12 @@ class BudgetSimulator {
     // present them as this budget's (calculateurs.css hides the stale totals table too).
     this.last = null;
     this.printBox.replaceChildren(el("p", { text: "Budget non calculé : une saisie est à corriger." }));
+    const lineKey = /^actions\[(\d+)\]\.lines\[(\d+)\]/.exec(error.field ?? "");
+    const key = lineKey && this.keyFor(map, Number(lineKey[1]), Number(lineKey[2]));
+    if (key && !this.refs.has(key)) {
+      this.pinned.add(key); // the line to correct is shown, even among lines not displayed yet
+      this.renderForm();
+    }
     const { ref, input } = this.fieldElement(map, error.field ?? "");
     const id = "calc-erreur-saisie";
     const label = input ? input.labels?.[0]?.textContent ?? "" : "";
