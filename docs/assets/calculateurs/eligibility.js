@@ -5,7 +5,7 @@
 // eligible, or incomplete with the list of what is still unanswered. No rule is decided here.
 
 import { evaluate, mountStatus, preload } from "./runtime.js";
-import { el, findingElement, latestOnly, loadCallData, rulesById, storage } from "./common.js";
+import { el, findingElement, latestOnly, loadCallData, referenceElement, rulesById, storage } from "./common.js";
 
 const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
@@ -76,7 +76,7 @@ class EligibilityChecker {
     this.ruleNotes.set(rule.id, notes);
     const box = el("fieldset", { class: "calc-rule", id: `regle-${rule.id}`, dataset: { rule: rule.id } },
       el("legend", { text: rule.label }),
-      el("p", { class: "calc-rule__reference" }, "Référence : ", el("cite", { text: rule.reference })));
+      el("p", { class: "calc-rule__reference" }, "Référence : ", referenceElement(rule.id, rule.reference)));
     const controls = this.controlsFor(rule);
     box.append(...controls);
     if (!controls.length) box.append(el("p", { class: "calc-hint", text: "Déjà demandé plus haut." }));
