@@ -278,7 +278,7 @@ class _Checker:
                 if citation.block is None:
                     shown = citation.missing[0] if citation.missing else rule["quote"]
                     self.problems.append(doc.problem(("rules", family, i, "quote"), (
-                        f"citation introuvable dans {SOURCES}/{name} : « {shown[:80]}{'…' if len(shown) > 80 else ''} » ; "
+                        f"citation introuvable dans calls/{SOURCES}/{name} : « {shown[:80]}{'…' if len(shown) > 80 else ''} » ; "
                         "recopiez les mots exacts du texte (un passage omis s'écrit […])")))
 
     def _source(self, doc: Document, name: str) -> SourceText | None:

@@ -133,7 +133,8 @@ class Span:
 class Citation:
     """Where a quotation stands in its source text: the first block and every quoted span.
 
-    ``missing`` lists the normalised fragments that are not in the text (then ``block`` is None).
+    ``missing`` lists the passages of the quotation (as written) that are not in the text; then
+    ``block`` is None.
     """
 
     block: int | None
@@ -153,8 +154,10 @@ class SourceText:
 
     def cite(self, quote: str) -> Citation:
         """Find ``quote``: each of its fragments, in order, as close together as the text allows."""
-        parts = fragments(quote)
-        missing = tuple(part for part in parts if part not in self._text)
+        passages = [p.strip(" \t\n;,.") for p in _ELISION.split(quote)]
+        pairs = [(normalize(p), p) for p in passages]
+        parts = [norm for norm, _ in pairs if norm]
+        missing = tuple(raw for norm, raw in pairs if norm and norm not in self._text)
         if missing or not parts:
             return Citation(None, missing=missing)
         best: list[tuple[int, int]] | None = None
