@@ -148,7 +148,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if validator == "type":
         return [doc.problem(where, f"attendu {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, trouvé {found}")]
     if validator == "pattern":
-        hint = (error.schema.get("description") or _PATTERN_HINTS.get(error.validator_value, "le format prévu")).rstrip(".")
+        hint = (_PATTERN_HINTS.get(error.validator_value) or error.schema.get("description") or "le format prévu").rstrip(".")
         return [doc.problem(where, f"attendu {hint[0].lower() + hint[1:]}, trouvé {found}")]
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "au moins", "maximum": "au plus", "exclusiveMinimum": "plus que", "exclusiveMaximum": "moins que"}
@@ -168,6 +168,7 @@ _TYPE_WORDS = {"string": "un texte", "array": "une liste", "object": "un ensembl
                "number": "un nombre", "boolean": "true ou false"}
 _PATTERN_HINTS = {
     "^[a-z0-9]+(?:[-_][a-z0-9]+)*$": "un identifiant en minuscules ASCII, chiffres et tirets",
+    "^[a-z0-9]+(?:[-_.][a-z0-9]+)*\\.txt$": "le nom d'un fichier .txt de calls/_sources/ (minuscules, chiffres, tirets)",
 }
 
 
