@@ -151,9 +151,16 @@ class SourceText:
     _text: str = field(repr=False)
     _where: tuple[tuple[int, int, int], ...] = field(repr=False)
     """For each character of ``_text``: (block number, line index, character index in the line)."""
+    _cited: dict[str, Citation] = field(default_factory=dict, repr=False, compare=False)
+    """Citations already found: thousands of calls may share a text and its quotes."""
 
     def cite(self, quote: str) -> Citation:
         """Find ``quote``: each of its fragments, in order, as close together as the text allows."""
+        if quote not in self._cited:
+            self._cited[quote] = self._find(quote)
+        return self._cited[quote]
+
+    def _find(self, quote: str) -> Citation:
         passages = [p.strip(" \t\n;,.") for p in _ELISION.split(quote)]
         pairs = [(normalize(p), p) for p in passages]
         parts = [norm for norm, _ in pairs if norm]
