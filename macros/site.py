@@ -20,7 +20,7 @@ from mkdocs.structure.files import File
 from callfiles.corpus import Corpus
 from calculators.model import Call
 from calculators.timeline import closing, opening
-from macros import agenda, calculator_pages, feeds, ics, sources
+from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for
 
@@ -108,6 +108,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
         yield File.generated(config, f"{url}calendrier.ics",
                              content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets", blocks=ics_blocks))
     yield from _source_pages(corpus, config)
+    yield from finder_pages.generate(corpus, config, today, site, ics_blocks, references, to_json)
     yield from _calendar(corpus, config, today, site, ics_blocks)
     yield from _open_data(corpus, config, site)
 
