@@ -9,7 +9,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from calculators.model import Call
-from calculators.timeline import closing, status_on
+from calculators.timeline import closing, stale_from, status_on
 from callfiles.corpus import load_corpus
 from macros import preview
 from macros.pages import render
@@ -23,9 +23,10 @@ their funder's page, in the calendar of their year and in the search."""
 def home_calls(calls: Iterable[Call], today: dt.date) -> list[Call]:
     """Every call not closed on ``today``, in file order, then the :data:`HOME_CLOSED` last closed ones."""
     calls = list(calls)
-    closed = [c for c in calls if status_on(c, today) == "closed"]
-    recent = sorted(closed, key=lambda c: (closing(c) or dt.date.min, c.id), reverse=True)[:HOME_CLOSED]
-    return [c for c in calls if status_on(c, today) != "closed"] + recent
+    over = ("closed", "expired")
+    closed = [c for c in calls if status_on(c, today) in over]
+    recent = sorted(closed, key=lambda c: (closing(c) or stale_from(c) or dt.date.min, c.id), reverse=True)[:HOME_CLOSED]
+    return [c for c in calls if status_on(c, today) not in over] + recent
 
 
 def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
