@@ -116,7 +116,8 @@ def _funders_validator() -> jsonschema.Draft202012Validator:
     is kept for every call, so where it comes from must be written down."""
     contact = {"allOf": [{"$ref": "#/$defs/contact"}], "required": ["reference"]}
     funder = {"type": "object", "properties": {"contacts": {"type": "array", "items": contact}}}
-    return jsonschema.Draft202012Validator({"$defs": schema()["$defs"], "type": "object",
+    # The call schema itself with other properties: same $id and $defs, so that every $ref resolves alike.
+    return jsonschema.Draft202012Validator({**schema(), "additionalProperties": True, "required": [],
                                             "properties": {"funders": {"type": "array", "items": funder}}})
 
 
