@@ -109,6 +109,15 @@ def test_the_open_data_carries_the_documents_and_the_schema_describes_them(site)
     assert "documents officiels" in schema["properties"]["documents"]["description"]
 
 
+def test_the_open_data_lists_every_funder_with_its_contacts(site, corpus):
+    """/donnees/financeurs.json has every funder of the referentiel; the CPAM des Flandres' portal with its reference; none invented for the others."""
+    funders = {f["id"]: f for f in json.loads((site / "donnees/financeurs.json").read_text(encoding="utf-8"))["funders"]}
+    assert funders.keys() == corpus.funders.keys()
+    assert [(c["url"], c["reference"]) for c in funders["cpam-flandres"]["contacts"]] == [
+        (FLANDRES_PORTAL, "Note de cadrage « Actions collectives ASS », exercice 2025, § 2 « Comment y répondre ? »")]
+    assert "contacts" not in funders["ars-bretagne"]
+
+
 def test_the_publishing_page_documents_the_new_fields(site):
     """« Publier un appel » (generated from the schema) has a row for the documents and the contacts' new fields."""
     page = (site / "publier" / "index.html").read_text(encoding="utf-8")
