@@ -9,6 +9,7 @@ from pathlib import Path
 from calculators.model import Contact, call_from_data
 from callfiles.corpus import Funder
 from macros.contacts import funder_contacts, tel_href
+from macros.pages import environment
 
 VAL_DE_MARNE_SITE = "https://appelsprojets-prevention-cpam94.fr/"  # seed 000, § 5
 VAL_DE_MARNE_EMAIL = "subventions.cpam-val-de-marne@assurance-maladie.fr"  # seed 000, § 5
@@ -147,6 +148,19 @@ def test_funder_contacts_leave_out_what_the_call_gives_and_keep_funders_without_
     assert [(entry.funder.id, entry.contacts) for entry in result] == [("a", (other,)), ("b", ())]
     only_known = funder_contacts(call, [_funder("a", known)])
     assert only_known == ()
+
+
+def test_a_contact_shows_each_way_to_reach_it_under_its_french_label():
+    """Web page, email, phone and postal address each get their French label; markup in a value stays text."""
+    contact = Contact("Accueil <b>", email="a@exemple.fr", url="https://exemple.fr/contact", phone="03 28 00 00 00",
+                      address="2 rue de la Gare\n59140 Dunkerque <i>", note="Du lundi au vendredi.", reference="§ 2")
+    html = environment().get_template("_contact.html.j2").render(contact=contact)
+    assert "<strong>Accueil &lt;b&gt;</strong>" in html
+    assert 'Page web : <a href="https://exemple.fr/contact" rel="noopener">https://exemple.fr/contact</a>' in html
+    assert 'Courriel : <a href="mailto:a@exemple.fr">a@exemple.fr</a>' in html
+    assert 'Téléphone : <a href="tel:+33328000000">03 28 00 00 00</a>' in html
+    assert 'Adresse postale : <span class="aap-address">2 rue de la Gare\n59140 Dunkerque &lt;i&gt;</span>' in html
+    assert html.endswith('<span class="aap-ref" data-search-exclude>(§ 2)</span></li>')
 
 
 def test_phone_links_use_the_international_form():
