@@ -20,6 +20,7 @@ from markupsafe import Markup
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.timeline import STATUS_LABELS, closing, milestone_phase, opening, ordered, status_on
+from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -90,10 +91,12 @@ def environment() -> jinja2.Environment:
         share=lambda v: format_share(Decimal(str(v))),
         kind=lambda k: MILESTONE_KINDS.get(k, k),
         phase=lambda p: PHASES[p],
+        tel=tel_href,
+        doc_format=format_label,
     )
     env.globals.update(
         status_on=status_on, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
-        opening=opening, closing=closing, question_scope=question_scope,
+        opening=opening, closing=closing, question_scope=question_scope, funder_contacts=funder_contacts,
     )
     return env
 
