@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from calculators.rules.budget import line_notes
 from macros import pages
 
 PAGES = {"budget": "budget.md.j2", "eligibility": "eligibilite.md.j2"}
@@ -43,6 +42,5 @@ def render(kind: str, *, call: Any, call_data: Mapping[str, Any], vocabulary: An
     """
     if not root.endswith("/"):
         raise ValueError(f"root must end with '/': {root!r}")
-    notes = line_notes(call, vocabulary) if kind == "budget" else []
     return pages.render(PAGES[kind], call=call, call_data=call_data, vocabulary=vocabulary, root=root,
-                        assets={**ASSETS, **(assets or {})}, line_notes=notes)
+                        assets={**ASSETS, **(assets or {})})
