@@ -242,7 +242,7 @@ def test_a_keystroke_that_changes_no_figure_does_not_rewrite_the_announced_summa
 # ------------------------------------------------------------------ 5. no silent rounding
 
 def test_an_amount_with_three_decimals_is_refused_beside_its_field_not_rounded(serve, new_page, site, page_answer):
-    """« 12,345 » for posters: a French message beside the field, the line left out; never 12,35 €."""
+    """« 12,345 » for posters: a French message beside the field, the line left out (the printout says so); never 12,35 €."""
     page, log = open_budget(serve, new_page, site)
     fill_personnel(page.locator(LINES).first, "dieteticien", "2", "50")
     poster = add_line(page, "communication")
@@ -259,6 +259,13 @@ def test_an_amount_with_three_decimals_is_refused_beside_its_field_not_rounded(s
     assert message in error.text_content() and error.text_content().startswith("Saisie à corriger : Total (1+2) en €")
     assert poster.locator("[data-name=amount]").get_attribute("aria-invalid") == "true"
     assert poster.locator("[data-name=amount]").input_value() == "12,345"  # what she typed stays
+    # The printed summary says its totals leave a line out (and prints no stray « null »).
+    page.emulate_media(media="print")
+    printed = wait_until(page, """() => { const text = document.querySelector('.calc-print').innerText;
+        return text.includes('Total du budget demandé') && text; }""")
+    assert "Attention : 1 saisie à corriger, non comptée dans ces totaux." in printed
+    assert "null" not in printed
+    page.emulate_media(media="screen")
     rate = page.locator(LINES).first.locator("[data-name=hourly_rate]")
     rate.fill("50,125")
     wait_until(page, "() => document.querySelector('[data-name=hourly_rate]').getAttribute('aria-invalid') === 'true'")

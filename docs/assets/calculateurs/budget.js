@@ -1185,7 +1185,8 @@ class BudgetSimulator {
     const leftOut = table.inputErrors.length
       ? el("p", { text: `Attention : ${count(table.inputErrors.length, "saisie")} à corriger, non comptée${table.inputErrors.length > 1 ? "s" : ""} dans ces totaux.` })
       : null;
-    this.printBox.replaceChildren(
+    // replaceChildren writes a null as the text « null »: the parts absent are filtered out.
+    this.printBox.replaceChildren(...[
       el("h2", { text: `Budget prévisionnel — ${this.call.title}` }),
       leftOut,
       el("p", { text: `Part demandée au financeur : ${formatShare(totals.funder_share)} ; dont contributions en nature : ${formatEuros(totals.in_kind)}. Simulation du ${printDate(new Date())}, sans valeur d'engagement.` }),
@@ -1195,7 +1196,7 @@ class BudgetSimulator {
       cofunders,
       findings.length ? el("ul", { class: "calc-print__findings" }, findings.map((finding) => el("li", {},
         `${finding.severity === "error" ? "Règle non respectée" : "À vérifier"}${finding.action === null ? "" : ` (action n° ${finding.action + 1})`} : ${finding.message} — ${finding.reference}`))) : null,
-    );
+    ].filter(Boolean));
   }
 }
 
