@@ -214,6 +214,15 @@ def test_a_compact_summary_stays_in_view_without_covering_the_field_being_edited
             continue
         top = bar.bounding_box()["y"]
         assert focused[1] <= top + 1 or focused[0] >= top + bar.bounding_box()["height"] - 1, "a focused field is under the bar"
+    # Scrolled so that a field sits under the bar, then typed into: it comes back above the bar.
+    last = page.locator(LINES).last.locator("[data-name=label]")
+    last.focus()
+    page.evaluate("""() => { const field = document.activeElement.getBoundingClientRect();
+        const bar = document.querySelector('.calc-bar').getBoundingClientRect();
+        window.scrollBy(0, field.top - bar.top - 2); }""")
+    assert last.bounding_box()["y"] >= bar.bounding_box()["y"] - 2, "the field is not under the bar: nothing to test"
+    page.keyboard.type("x")
+    assert last.bounding_box()["y"] + last.bounding_box()["height"] <= bar.bounding_box()["y"], "typing under the bar"
     assert bar.get_attribute("aria-live") is None and bar.get_attribute("role") == "region"
     bar.locator("a").click()
     assert page.evaluate("() => document.activeElement.id") == "calc-problemes"

@@ -290,6 +290,7 @@ class BudgetSimulator {
     // The summary bar sticks to the bottom of the window: a field given the focus under it
     // (by Tab, or a tap near the bottom of a phone's screen) is scrolled just above it.
     this.form.addEventListener("focusin", (event) => this.keepAboveBar(event.target));
+    this.form.addEventListener("input", (event) => this.keepAboveBar(event.target)); // typing after scrolling it under
   }
 
   /**
