@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from calculators.budget import evaluate_budget, parse_budget
+from calculators.budget import Budget, evaluate_budget, evaluate_parsed, parse_budget
 from calculators.eligibility import evaluate_eligibility
 from calculators.model import Call, Vocabulary, call_from_data, vocabulary_from_data
 from calculators.money import plain
@@ -50,13 +50,37 @@ def budget_lines(vocabulary: Vocabulary, data: object) -> dict[str, list[dict[st
     {'lines': [{'action': 0, 'line': 0, 'cost': '300.00', 'funder': '200.00', 'cofunding': '100.00', 'in_kind': False}],
      'cofunders': []}
     """
-    budget = parse_budget(data, vocabulary)
+    return _lines_of(parse_budget(data, vocabulary))
+
+
+def _lines_of(budget: Budget) -> dict[str, list[dict[str, object]]]:
     return {
         "lines": [{"action": line.action, "line": line.index, "cost": plain(line.cost), "funder": plain(line.funder),
                    "cofunding": plain(line.cofunding), "in_kind": line.in_kind} for line in budget.lines],
         "cofunders": [{"name": cofunder.name, "amount": plain(cofunder.amount), "status": cofunder.status}
                       for cofunder in budget.cofunders],
     }
+
+
+def budget_page(call: Call, vocabulary: Vocabulary, data: object) -> dict[str, object]:
+    """What the simulator page shows for a draft, from one lenient parsing: ``{"result", "details"}``.
+
+    ``result`` is the output object of PRODUCT.md for the lines that could be read, plus
+    ``input_errors``: each line or co-funder left out of the totals, as
+    ``{"action", "line", "cofunder", "field", "message"}`` (0-based indexes of the input,
+    ``null`` where they do not apply; ``field`` is the dotted path, as in :class:`InputError`).
+    One field typed wrong thus leaves out its own line, not the whole budget. ``details`` is
+    :func:`budget_lines` of the same lines. Raises :class:`InputError` only when the input is
+    not shaped like a budget at all (not an object, ``actions`` not a list…). The command
+    line and :func:`evaluate` stay strict: invalid input is an error there (exit status 2).
+
+    >>> budget_page(call, vocabulary, {"actions": [{"lines": [{"category": "materiel", "amount": "abc"}]}]})["result"]["input_errors"]  # doctest: +SKIP
+    [{'action': 0, 'line': 0, 'cofunder': None, 'field': 'actions[0].lines[0].amount', 'message': '« abc » n'est pas un nombre ; …'}]
+    """
+    budget = parse_budget(data, vocabulary, lenient=True)
+    result = evaluate_parsed(call, vocabulary, budget)
+    result["input_errors"] = [item.to_data() for item in budget.left_out]
+    return {"result": result, "details": _lines_of(budget)}
 
 
 class Bundle:
@@ -85,18 +109,19 @@ class Bundle:
             result = {"error": error.to_data()}
         return json.dumps(result, ensure_ascii=False)
 
-    def budget_lines_text(self, input_text: str) -> str:
-        """JSON in, JSON out: :func:`budget_lines` of a budget input, or ``null`` when the input is invalid.
+    def budget_page_text(self, call_id: str, input_text: str) -> str:
+        """JSON in, JSON out: :func:`budget_page` (``{"result", "details"}``) or ``{"error": {"field", "message"}}``.
 
-        The browser calls it after :meth:`evaluate_text`, which has already reported the input
-        error, if any.
+        The simulator page's one call per keystroke: evaluation and per-line figures from a
+        single parsing.
         """
         try:
-            if self.vocabulary is None:
-                raise InputError("", "vocabulaire non chargé")
-            return json.dumps(budget_lines(self.vocabulary, decode_input(input_text)), ensure_ascii=False)
-        except InputError:
-            return "null"
+            if call_id not in self.calls or self.vocabulary is None:
+                raise InputError("", f"appel inconnu « {call_id[:80]} »")
+            answer: object = budget_page(self.calls[call_id], self.vocabulary, decode_input(input_text))
+        except InputError as error:
+            answer = {"error": error.to_data()}
+        return json.dumps(answer, ensure_ascii=False)
 
 
 BUNDLE = Bundle()

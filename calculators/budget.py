@@ -70,13 +70,33 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A line or co-funder that could not be read, left out of the totals (lenient parsing only)."""
+
+    field: str
+    message: str
+    action: int | None = None
+    line: int | None = None
+    cofunder: int | None = None
+
+    def to_data(self) -> dict[str, object]:
+        return {"action": self.action, "line": self.line, "cofunder": self.cofunder, "field": self.field,
+                "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
 class Budget:
-    """A parsed budget: every line of every action, the co-funders and the totals."""
+    """A parsed budget: every line of every action, the co-funders and the totals.
+
+    ``left_out`` lists what lenient parsing could not read (always empty otherwise): the
+    totals and the rules cover the other lines.
+    """
 
     action_titles: tuple[str, ...]
     lines: tuple[Line, ...]
     cofunders: tuple[Cofunder, ...]
     totals: Totals
+    left_out: tuple[LeftOut, ...] = ()
 
 
 _WHAT = {"hours": "le nombre d'heures", "hourly_rate": "le taux horaire", "funder": "la part demandée"}
@@ -155,8 +175,16 @@ def parse_line(data: object, action: int, index: int, vocabulary: "Vocabulary") 
                 _text(line.get("label"), f"{where}.label"), hours, rate)
 
 
-def parse_budget(data: object, vocabulary: "Vocabulary") -> Budget:
-    """Read the budget input of PRODUCT.md into a :class:`Budget` with its totals."""
+def parse_budget(data: object, vocabulary: "Vocabulary", *, lenient: bool = False) -> Budget:
+    """Read the budget input of PRODUCT.md into a :class:`Budget` with its totals.
+
+    Strict (the command line, ``window.calculators.evaluate``): the first unreadable value
+    raises :class:`InputError`. Lenient (the simulator page, while she types): a line or a
+    co-funder that cannot be read is left out and listed in ``Budget.left_out`` with its
+    field and message, so that one bad field does not hide the rest of the budget; the
+    shape of the input (an object, lists of actions and lines) is still required.
+    """
+    left_out: list[LeftOut] = []
     root = _mapping(data, "")
     unknown = set(root) - {"actions", "cofunders"}
     if unknown:
@@ -173,18 +201,21 @@ def parse_budget(data: object, vocabulary: "Vocabulary") -> Budget:
         action_lines = _list(action.get("lines", []), f"actions[{a}].lines")
         if len(lines) + len(action_lines) > MAX_LINES:
             raise InputError(f"actions[{a}].lines", f"plus de {MAX_LINES} lignes ; découpez le budget")
-        lines.extend(parse_line(line, a, i, vocabulary) for i, line in enumerate(action_lines))
+        for i, line_data in enumerate(action_lines):
+            try:
+                lines.append(parse_line(line_data, a, i, vocabulary))
+            except InputError as error:
+                if not lenient:
+                    raise
+                left_out.append(LeftOut(error.field, error.message, action=a, line=i))
     cofunders = []
     for c, item in enumerate(_list(root.get("cofunders", []), "cofunders")):
-        cofunder = _mapping(item, f"cofunders[{c}]")
-        unknown = set(cofunder) - {"name", "amount", "status"}
-        if unknown:
-            raise InputError(f"cofunders[{c}].{sorted(unknown)[0]}", "champ inconnu")
-        status = cofunder.get("status", "requested")
-        if status not in COFUNDER_STATUSES:
-            raise InputError(f"cofunders[{c}].status", "« requested » (sollicité) ou « obtained » (obtenu) attendu")
-        cofunders.append(Cofunder(_text(cofunder.get("name"), f"cofunders[{c}].name") or f"Cofinanceur {c + 1}",
-                                  to_cents(_amount(cofunder.get("amount"), f"cofunders[{c}].amount")), status))
+        try:
+            cofunders.append(parse_cofunder(item, c))
+        except InputError as error:
+            if not lenient:
+                raise
+            left_out.append(LeftOut(error.field, error.message, cofunder=c))
     zero = Decimal("0.00")
     totals = Totals(
         cost=sum((l.cost for l in lines), zero),
@@ -192,12 +223,29 @@ def parse_budget(data: object, vocabulary: "Vocabulary") -> Budget:
         cofunding=sum((l.cofunding for l in lines), zero),
         in_kind=sum((l.cost for l in lines if l.in_kind), zero),
     )
-    return Budget(tuple(titles), tuple(lines), tuple(cofunders), totals)
+    return Budget(tuple(titles), tuple(lines), tuple(cofunders), totals, tuple(left_out))
+
+
+def parse_cofunder(data: object, index: int) -> Cofunder:
+    """Read one co-funder; raise :class:`InputError` naming the field when it cannot be used."""
+    cofunder = _mapping(data, f"cofunders[{index}]")
+    unknown = set(cofunder) - {"name", "amount", "status"}
+    if unknown:
+        raise InputError(f"cofunders[{index}].{sorted(unknown)[0]}", "champ inconnu")
+    status = cofunder.get("status", "requested")
+    if status not in COFUNDER_STATUSES:
+        raise InputError(f"cofunders[{index}].status", "« requested » (sollicité) ou « obtained » (obtenu) attendu")
+    return Cofunder(_text(cofunder.get("name"), f"cofunders[{index}].name") or f"Cofinanceur {index + 1}",
+                    to_cents(_amount(cofunder.get("amount"), f"cofunders[{index}].amount")), status)
 
 
 def evaluate_budget(call: "Call", vocabulary: "Vocabulary", data: object) -> dict[str, object]:
     """Evaluate a budget against ``call``'s budget rules; return the output object of PRODUCT.md."""
-    budget = parse_budget(data, vocabulary)
+    return evaluate_parsed(call, vocabulary, parse_budget(data, vocabulary))
+
+
+def evaluate_parsed(call: "Call", vocabulary: "Vocabulary", budget: Budget) -> dict[str, object]:
+    """The output object of PRODUCT.md for a parsed budget (its totals and findings cover its lines)."""
     findings: list[Finding] = []
     for rule in call.budget_rules:
         findings.extend(rule.check(budget, call, vocabulary))

@@ -6,6 +6,10 @@ cost (``hours × hourly_rate``); every total is an exact sum of rounded line cos
 
 >>> parse_amount("1 234,56")
 Decimal('1234.56')
+>>> parse_amount("12,345")
+Traceback (most recent call last):
+  ...
+calculators.money.AmountError: « 12,345 » a plus de deux décimales : le montant s'écrit au centime près (par exemple 12,34 ou 12,35)
 >>> format_eur(Decimal("10000"))
 '10\\xa0000,00\\xa0€'
 """
@@ -13,7 +17,7 @@ Decimal('1234.56')
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000000")
@@ -33,6 +37,11 @@ def parse_amount(value: object, *, allow_negative: bool = False, what: str = "le
     Accepts ``1234.5``, ``"1234,50"``, ``"1 234,56"`` (with ordinary, non-breaking or narrow
     spaces as thousands separators) and ``"1234 €"``. ``what`` names the value in messages
     (« le montant », « le nombre d'heures »…).
+
+    More than two decimals (``"12,345"``) is refused, never rounded: amounts and hourly rates
+    are written to the cent, hours to the hundredth (``1,5`` or ``0,25`` hour). Rounding what
+    was typed would change it silently; the only rounding is :func:`to_cents` on ``hours ×
+    hourly_rate``. Trailing zeros (``"12,3400"``) change nothing and pass.
     """
     if isinstance(value, bool) or value is None:
         raise AmountError(f"{what} doit être un nombre")
@@ -60,6 +69,12 @@ def parse_amount(value: object, *, allow_negative: bool = False, what: str = "le
         raise AmountError(f"{what} ne peut pas être négatif")
     if abs(number) > MAX_AMOUNT:
         raise AmountError(f"{what} dépasse un milliard ; vérifiez la saisie")
+    if number != number.quantize(CENT):
+        shown = value.strip()[:40] if isinstance(value, str) else str(number).replace(".", ",")
+        lower, upper = (number.quantize(CENT, rounding=rounding) for rounding in (ROUND_FLOOR, ROUND_CEILING))
+        examples = f"{format_number(lower)} ou {format_number(upper)}"
+        precision = "au centième d'heure près" if what == "le nombre d'heures" else "au centime près"
+        raise AmountError(f"« {shown} » a plus de deux décimales : {what} s'écrit {precision} (par exemple {examples})")
     try:
         return number.quantize(Decimal("0.0001"))
     except InvalidOperation as error:  # pragma: no cover - bounded above

@@ -373,6 +373,9 @@ class _Checker:
                     seen.add(profession)
         if "category" in rule:
             self._known(doc, where + ("category",), rule["category"], categories, "catégorie de dépense inconnue")
+        if rule["kind"] == "category_share_cap":
+            for p, profession in enumerate(rule.get("professions", [])):
+                self._known(doc, where + ("professions", p), profession, self.vocabulary.professions, "profession inconnue")
         for c, category in enumerate(rule.get("categories", [])):
             self._known(doc, where + ("categories", c), category, categories, "catégorie de dépense inconnue")
 

@@ -46,7 +46,7 @@ def site_bundle(site: Path, *call_ids: str):
     """A calculators ``Bundle`` loaded from the built site's published JSON, as the browser worker loads it.
 
     CPython's side of every browser comparison: same vocabulary and call files, same entry
-    points (``evaluate_text``, ``budget_lines_text``).
+    points (``evaluate_text``, ``budget_page_text``).
     """
     from calculators.api import Bundle
 

@@ -97,13 +97,13 @@ def test_typing_a_budget_updates_totals_and_findings_beside_the_line(serve, new_
 
 
 def test_an_input_error_is_shown_next_to_its_field(serve, new_page, calc_site):
-    """« abc » as an amount: message beside the field, aria-invalid, totals marked as not recalculated."""
+    """« abc » as an amount: message beside the field, aria-invalid, the line named as left out of the totals."""
     page, _ = new_page()
     open_calculator(page, serve(calc_site) + BUDGET)
     page.get_by_role("button", name="Ajouter une ligne « Communication » à l'action n° 1").click()
     line = page.locator(".calc-section--amount .calc-line:not(.calc-line--header)").first
     line.get_by_label("Total (1+2) en €").fill("abc")
-    wait_summary(page, "corrigez")
+    wait_summary(page, "saisie à corriger, non comptée dans les totaux")
     field = line.get_by_label("Total (1+2) en €")
     assert field.get_attribute("aria-invalid") == "true"
     error = line.locator(".calc-input-error")

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calculators.api import Bundle, evaluate
+from calculators.api import Bundle, budget_page, evaluate
 from calculators.report import InputError
 from callfiles.corpus import load_corpus
 from conftest import CALLS
@@ -185,3 +185,49 @@ def test_the_browser_entry_point_always_answers_valid_json(corpus, bundle, kind,
         assert set(answer["error"]) == {"field", "message"} and answer["error"]["message"]
     else:
         _check_output(kind, call_id, answer["result"])
+
+
+def _without_left_out(data: dict, left_out: list[dict]) -> dict:
+    """The input without the lines and co-funders the page evaluation left out."""
+    lines = {(item["action"], item["line"]) for item in left_out if item["line"] is not None}
+    cofunders = {item["cofunder"] for item in left_out if item["cofunder"] is not None}
+    kept = dict(data)
+    if "actions" in data:
+        kept["actions"] = [{**action, "lines": [line for i, line in enumerate(action.get("lines", [])) if (a, i) not in lines]}
+                           for a, action in enumerate(data["actions"])]
+    if "cofunders" in data:
+        kept["cofunders"] = [c for n, c in enumerate(data["cofunders"]) if n not in cofunders]
+    return kept
+
+
+# Lines that are mostly right, some with one value typed wrong: what the simulator page receives.
+_GOOD_AMOUNT = st.integers(0, 10**6).map(lambda cents: f"{cents // 100},{cents % 100:02d}")
+_TYPED_AMOUNT = st.one_of(_GOOD_AMOUNT, _GOOD_AMOUNT, _GOOD_AMOUNT, odd_strings)
+_MIXED_LINE = st.one_of(
+    st.fixed_dictionaries({"category": st.sampled_from(("materiel", "communication", "coordination", "restauration")),
+                           "amount": _TYPED_AMOUNT}, optional={"funder": _TYPED_AMOUNT, "in_kind": st.booleans()}),
+    st.fixed_dictionaries({"category": st.just("personnel"), "profession": st.sampled_from(("medecin", "psychologue", "coordinateur")),
+                           "hours": _TYPED_AMOUNT, "hourly_rate": _TYPED_AMOUNT}))
+MIXED_BUDGETS = st.fixed_dictionaries({
+    "actions": st.lists(st.fixed_dictionaries({"lines": st.lists(_MIXED_LINE, max_size=6)}), min_size=1, max_size=3),
+    "cofunders": st.lists(st.fixed_dictionaries({"amount": _TYPED_AMOUNT}), max_size=2)})
+
+
+@SETTINGS
+@given(call_id=st.sampled_from(SEED_CALLS), data=st.data(), mixed=st.booleans())
+def test_the_page_evaluation_totals_exactly_the_lines_it_did_not_leave_out(corpus, call_id, data, mixed):
+    """Budget-shaped input: the page's totals are the strict evaluation of the input without its listed input errors."""
+    budget = data.draw(MIXED_BUDGETS if mixed else BUDGETS)
+    call = corpus.calls[call_id]
+    try:
+        answer = budget_page(call, corpus.vocabulary, budget)
+    except InputError:
+        with pytest.raises(InputError):  # only a budget of the wrong shape is refused as a whole
+            evaluate("budget", call, corpus.vocabulary, budget)
+        return
+    result = answer["result"]
+    _check_output("budget", call_id, result)
+    strict = evaluate("budget", call, corpus.vocabulary, _without_left_out(budget, result["input_errors"]))
+    assert strict["totals"] == result["totals"]
+    assert strict["ok"] == result["ok"]
+    assert [f["message"] for f in strict["findings"]] == [f["message"] for f in result["findings"]]

@@ -77,22 +77,95 @@ class HourlyRateCap:
         return findings
 
 
+RELATED_PROFESSIONS = {"coordination": ("coordinateur",)}
+"""Professions whose hours a visitor may mistake for a capped category, or the reverse.
+
+The vocabulary has both a « Coordinateur » profession (hours paid by the hour, under
+« Moyens humains ») and a « Coordination du projet » category (« Autres postes »): the form
+says on each which one a call's rule counts, so that the choice is made knowingly.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class LineNote:
+    """A sentence the simulator shows on the lines of a category (and profession), from a rule."""
+
+    category: str
+    profession: str | None
+    text: str
+    rule: str
+    reference: str
+
+    def to_data(self) -> dict[str, object]:
+        return {"category": self.category, "profession": self.profession, "text": self.text, "rule": self.rule,
+                "reference": self.reference}
+
+
 @register("budget", "category_share_cap")
 @dataclass(frozen=True, slots=True)
 class CategoryShareCap:
-    """The total cost of a category may not exceed a share of the amount asked, or of the total cost."""
+    """The total cost of a category may not exceed a share of the amount asked, or of the total cost.
+
+    ``professions`` (optional): personnel lines of these professions count with the category,
+    for a call whose text says, for instance, that its coordinators' hours are coordination.
+    """
 
     info: RuleInfo
     category: str
     of: str
     max_share: Decimal
+    professions: tuple[str, ...] = ()
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "CategoryShareCap":
-        return cls(info, data["category"], data["of"], _dec(data["max_share"]))
+        return cls(info, data["category"], data["of"], _dec(data["max_share"]), tuple(data.get("professions", ())))
+
+    def counts(self, line: "Line") -> bool:
+        """Whether ``line``'s cost counts towards the cap (in-kind contributions never do)."""
+        if line.in_kind:
+            return False
+        return line.category == self.category or (line.category == "personnel" and line.profession in self.professions)
+
+    def describe(self, vocabulary: "Vocabulary") -> str:
+        """The rule in one French sentence, as the call and budget pages state it."""
+        base = "du montant demandé au financeur" if self.of == "funder" else "du coût total du projet"
+        counted = vocabulary.expense_categories[self.category]
+        if self.professions:
+            counted += f" (y compris les heures de : {_professions(self.professions, vocabulary)})"
+        return f"{counted} : au plus {format_share(self.max_share)} {base}."
+
+    def line_notes(self, call: "Call", vocabulary: "Vocabulary") -> list[LineNote]:
+        """What the simulator says on the lines this cap counts, and on those it could be mistaken for."""
+        category = vocabulary.expense_categories[self.category]
+        base = "du montant demandé au financeur" if self.of == "funder" else "du coût total du projet"
+        cap = f"au plus {format_share(self.max_share)} {base}"
+        if self.professions:
+            names = _quoted(self.professions, vocabulary)
+            notes = [self._note(self.category, None, f"{cap}, en comptant aussi les heures des intervenants {names} "
+                                                     "déclarées dans « Moyens humains ».")]
+            notes += [self._note("personnel", profession, f"Dans cet appel, ces heures comptent dans « {category} » : "
+                                                          f"avec les lignes de ce poste, {cap}.")
+                      for profession in self.professions]
+            return notes
+        related = tuple(p for p in RELATED_PROFESSIONS.get(self.category, ()) if p in vocabulary.professions)
+        elsewhere = ""
+        if related:
+            elsewhere = (f" Les heures d'un intervenant {_quoted(related, vocabulary)} en atelier ou en consultation "
+                         "se déclarent plutôt dans « Moyens humains » : elles ne comptent pas dans ce plafond.")
+        notes = [self._note(self.category, None, f"Temps et frais consacrés à coordonner le projet : {cap}.{elsewhere}"
+                            if self.category == "coordination" else f"{cap}.{elsewhere}")]
+        notes += [self._note("personnel", profession,
+                             f"Heures d'intervention en atelier ou en consultation (vacations){_hourly_cap(call, profession)} : "
+                             f"elles ne comptent pas dans « {category} ». Le temps passé à coordonner le projet se déclare "
+                             f"dans « Autres postes », poste « {category} », {cap}.")
+                  for profession in related]
+        return notes
+
+    def _note(self, category: str, profession: str | None, text: str) -> LineNote:
+        return LineNote(category, profession, text, self.info.id, self.info.reference)
 
     def check(self, budget: "Budget", call: "Call", vocabulary: "Vocabulary") -> list[Finding]:
-        spent = sum((l.cost for l in budget.lines if l.category == self.category and not l.in_kind), Decimal(0))
+        spent = sum((l.cost for l in budget.lines if self.counts(l)), Decimal(0))
         if spent == 0:
             return []
         base = budget.totals.funder if self.of == "funder" else budget.totals.cost
@@ -100,9 +173,35 @@ class CategoryShareCap:
         if spent <= limit:
             return []
         base_name = "du montant demandé au financeur" if self.of == "funder" else "du coût total"
-        return [_finding(self.info, f"{vocabulary.expense_categories[self.category]} : {format_eur(spent)} dépasse "
+        counted = vocabulary.expense_categories[self.category]
+        if self.professions:
+            counted += f" (y compris les heures de : {_professions(self.professions, vocabulary)})"
+        return [_finding(self.info, f"{counted} : {format_eur(spent)} dépasse "
                                     f"{format_share(self.max_share)} {base_name} ({format_share(self.max_share)} × "
                                     f"{format_eur(base)} = {format_eur(limit)}).")]
+
+
+def _professions(ids: tuple[str, ...], vocabulary: "Vocabulary") -> str:
+    return ", ".join(vocabulary.professions[p].lower() for p in ids)
+
+
+def _quoted(ids: tuple[str, ...], vocabulary: "Vocabulary") -> str:
+    return ", ".join(f"« {vocabulary.professions[p]} »" for p in ids)
+
+
+def _hourly_cap(call: "Call", profession: str) -> str:
+    """« , au plus 40,00 €/h (§ …) » when an hourly cap of the call covers ``profession``, else nothing."""
+    for rule in call.budget_rules:
+        group = rule.cap_for(profession) if isinstance(rule, HourlyRateCap) else None
+        if group is not None:
+            return f", au plus {format_eur(group.max)}/h ({rule.info.reference})"
+    return ""
+
+
+def line_notes(call: "Call", vocabulary: "Vocabulary") -> list[dict[str, object]]:
+    """Every note the simulator shows on budget lines, from the call's rules, as JSON-ready data."""
+    return [note.to_data() for rule in call.budget_rules if hasattr(rule, "line_notes")
+            for note in rule.line_notes(call, vocabulary)]
 
 
 @register("budget", "min_total_cost")

@@ -21,6 +21,8 @@ const STORAGE_PREFIX = "appels-sante:budget:";
 const LINES_PER_PAGE = 50;
 /** Findings about lines not shown yet, listed in the results before « … et N autres ». */
 const HIDDEN_FINDINGS_LISTED = 20;
+/** Items listed per kind of problem in the results (« … et N autres » beyond). */
+const PROBLEMS_LISTED = 100;
 /** Lines per section in the printed summary; the CSV export has them all. */
 const PRINTED_LINES_PER_SECTION = 30;
 const DRAFT_FORMAT = 1;
@@ -37,6 +39,21 @@ const SECTIONS = [
 ];
 const SECTION_OF = { personnel: "personnel", materiel: "materiel", communication: "communication", formation: "formation" };
 const sectionOf = (category) => SECTION_OF[category] ?? "autres";
+
+/** « 1 point », « 3 points »: a count and its noun (plural with an s unless given). */
+const count = (n, noun, plural = `${noun}s`) => `${n.toLocaleString("fr-FR")} ${n > 1 ? plural : noun}`;
+
+/**
+ * What the call's rules say on some lines (calculators.rules.budget.line_notes), written into
+ * the page by the build: [{category, profession, text, rule, reference}].
+ */
+function readLineNotes() {
+  try {
+    return JSON.parse(document.getElementById("calc-notes-lignes")?.textContent ?? "[]");
+  } catch {
+    return [];
+  }
+}
 
 let keyCounter = 0;
 const newKey = (prefix) => `${prefix}${(keyCounter += 1)}`;
@@ -166,6 +183,7 @@ class BudgetSimulator {
     this.call = call;
     this.rules = rulesById(call);
     this.caps = (call.rules?.budget ?? []).filter((rule) => rule.kind === "hourly_rate_cap");
+    this.lineNotes = readLineNotes();
     this.storageKey = STORAGE_PREFIX + callId;
     this.draft = emptyDraft();
     this.refs = new Map(); // key → {row, inputs: Map(name → element), outputs, notes}
@@ -257,17 +275,59 @@ class BudgetSimulator {
     this.actionsBox = el("div", { class: "calc-actions" });
     this.cofundersBox = el("div", { class: "calc-cofunders" });
     this.results = this.buildResults();
+    this.bar = this.buildBar();
     this.printBox = el("div", { class: "calc-print", "aria-hidden": "true" });
     this.form.append(
       this.actionsBox,
       el("p", {}, el("button", { type: "button", class: "calc-button", dataset: { action: "add-action" }, text: "Ajouter une action" })),
       this.cofundersBox,
     );
-    this.mount.append(statusBox, this.buildToolbar(), this.messages, this.form, this.results, this.savedNote, this.printBox);
+    this.mount.append(statusBox, this.buildToolbar(), this.messages, this.form, this.bar, this.results, this.savedNote, this.printBox);
     mountStatus(statusBox, "Les règles de l'appel restent consultables plus bas sur cette page.");
     this.form.addEventListener("input", (event) => this.onInput(event));
     this.form.addEventListener("change", (event) => this.onInput(event));
     this.mount.addEventListener("click", (event) => this.onClick(event));
+    // The summary bar sticks to the bottom of the window: a field given the focus under it
+    // (by Tab, or a tap near the bottom of a phone's screen) is scrolled just above it.
+    this.form.addEventListener("focusin", (event) => this.keepAboveBar(event.target));
+    this.form.addEventListener("input", (event) => this.keepAboveBar(event.target)); // typing after scrolling it under
+  }
+
+  /**
+   * The compact summary kept in view while editing (calculateurs.css: sticky at the bottom
+   * of the window, on every width): cost, amount asked, number of problems and a link to
+   * their list. Not a live region: the full summary in the results is the one announced.
+   */
+  buildBar() {
+    this.barCost = el("strong", { text: "—" });
+    this.barFunder = el("strong", { text: "—" });
+    this.barProblems = el("span", { class: "calc-bar__problems" });
+    this.barLink = el("a", { href: "#calc-problemes", class: "calc-bar__link", dataset: { goto: "calc-problemes" }, text: "Voir la liste" });
+    return el("div", { class: "calc-bar", role: "region", "aria-label": "Résumé du budget" },
+      el("span", { class: "calc-bar__figure" }, "Coût total ", this.barCost),
+      el("span", { class: "calc-bar__figure" }, "Demandé ", this.barFunder),
+      this.barProblems, this.barLink);
+  }
+
+  keepAboveBar(target) {
+    if (!this.bar || !target?.getBoundingClientRect) return;
+    const bar = this.bar.getBoundingClientRect();
+    const field = target.getBoundingClientRect();
+    if (bar.top < window.innerHeight && field.bottom > bar.top - 8) window.scrollBy(0, field.bottom - bar.top + 16);
+  }
+
+  /** Write the bar's figures and count; only what changed is touched. */
+  updateBar(cost, funder, problems, empty) {
+    const set = (node, value) => {
+      if (node.textContent !== value) node.textContent = value;
+    };
+    set(this.barCost, cost);
+    set(this.barFunder, funder);
+    set(this.barProblems, empty ? "" : problems ? `${count(problems, "problème")} à revoir` : "Aucun problème relevé");
+    set(this.barLink, problems ? "Voir la liste" : "Voir le détail");
+    this.barLink.dataset.goto = problems ? "calc-problemes" : "calc-results-title";
+    this.barLink.setAttribute("href", `#${this.barLink.dataset.goto}`);
+    this.bar.dataset.problems = String(problems);
   }
 
   buildToolbar() {
@@ -289,9 +349,11 @@ class BudgetSimulator {
   buildResults() {
     const box = el("section", { class: "calc-results", "aria-labelledby": "calc-results-title" });
     this.summary = el("p", { class: "calc-summary", role: "status", "aria-live": "polite" });
+    this.problems = el("div", { class: "calc-problems", id: "calc-problemes", tabindex: "-1", "aria-label": "Points à revoir" });
     this.budgetFindings = el("div", { class: "calc-findings", id: "calc-budget-findings" });
     this.totals = el("div", { class: "calc-totals" });
-    box.append(el("h3", { id: "calc-results-title", text: "Total du budget et vérification des règles" }), this.summary, this.budgetFindings, this.totals);
+    box.append(el("h3", { id: "calc-results-title", tabindex: "-1", text: "Total du budget et vérification des règles" }),
+      this.summary, this.problems, this.budgetFindings, this.totals);
     return box;
   }
 
@@ -467,14 +529,35 @@ class BudgetSimulator {
     const inKind = el("input", { type: "checkbox", id: inKindId, checked: line.in_kind, dataset: { key: line.key, name: "in_kind", describedby: "" } });
     inputs.set("in_kind", inKind);
     const notes = el("div", { class: "calc-notes", id: `${line.key}-notes` });
+    // What the call's rules say about this kind of line (coordination…), beside the choice that decides it.
+    const lineNote = el("div", { class: "calc-line-note", id: `${line.key}-note` });
+    const chooser = inputs.get("profession") ?? inputs.get("category");
+    if (chooser) {
+      chooser.dataset.describedby = lineNote.id;
+      chooser.setAttribute("aria-describedby", lineNote.id);
+    }
+    this.showLineNote(line, lineNote);
     row.append(fields, money,
       el("div", { class: "calc-cell calc-cell--check" }, inKind, el("label", { for: inKindId, text: "Contribution en nature" })),
       el("div", { class: "calc-cell calc-cell--remove" },
         el("button", { type: "button", class: "calc-button calc-button--remove", dataset: { action: "remove-line", key: line.key },
           "aria-label": `Supprimer la ligne ${position + 1} (${sectionInfo.title.toLowerCase()}, action n° ${actionIndex + 1})`, text: "Supprimer" })),
-      notes);
-    this.refs.set(line.key, { row, inputs, notes, outputs: { cost, cofunding } });
+      lineNote, notes);
+    this.refs.set(line.key, { row, inputs, notes, lineNote, outputs: { cost, cofunding } });
     return row;
+  }
+
+  /** The note of the call's rules for this line's category and profession, if any (text from Python). */
+  showLineNote(line, node) {
+    const matches = this.lineNotes.filter((note) => note.category === line.category && (note.profession === null || note.profession === line.profession));
+    const note = matches.find((item) => item.profession !== null) ?? matches[0];
+    if (!note) {
+      node.replaceChildren();
+      return;
+    }
+    const rule = this.rules.get(note.rule);
+    node.replaceChildren(el("p", {}, el("strong", { text: "À savoir : " }), note.text),
+      el("p", { class: "calc-line-note__reference" }, rule ? `${rule.label} — ` : "", "Référence : ", el("cite", { text: note.reference })));
   }
 
   capText(profession) {
@@ -537,10 +620,20 @@ class BudgetSimulator {
       const cap = this.capRefs?.get(key);
       if (cap) cap.textContent = this.capText(value);
     }
+    if (found.line && (name === "profession" || name === "category")) {
+      const note = this.refs.get(key)?.lineNote;
+      if (note) this.showLineNote(found.line, note);
+    }
     this.changed();
   }
 
   onClick(event) {
+    const link = event.target.closest("a[data-goto]");
+    if (link && this.mount.contains(link)) {
+      event.preventDefault();
+      this.goTo(link.dataset);
+      return;
+    }
     const button = event.target.closest("button[data-action]");
     if (!button || !this.mount.contains(button)) return;
     const { action: what, key, section } = button.dataset;
@@ -719,6 +812,16 @@ class BudgetSimulator {
   }
 
   showResult({ result, details, map }) {
+    const inputErrors = result.input_errors ?? [];
+    // A line left out for an input error is shown even among lines not displayed yet
+    // (LINES_PER_PAGE), so that its field can be marked and corrected.
+    const unseen = inputErrors.map((item) => (item.action === null ? null : this.keyFor(map, item.action, item.line)))
+      .filter((key) => key && !this.refs.has(key) && !this.pinned.has(key));
+    if (unseen.length) {
+      for (const key of unseen) this.pinned.add(key);
+      this.renderForm(); // shows this result again, with those lines
+      return;
+    }
     this.results.classList.remove("calc-results--pending", "calc-results--stale");
     this.clearMarks();
     const figuresShown = new Map(); // output element → its text; written only where it changes
@@ -733,42 +836,123 @@ class BudgetSimulator {
       figuresShown.set(ref.outputs.cofunding, formatEuros(figures.cofunding));
     }
     for (const [output, value] of figuresShown) if (output.textContent !== value) output.textContent = value;
-    let counts = { error: 0, warning: 0, info: 0 };
+    // Everything listed in the results, by kind: the counts of the summary are these lengths.
+    const listed = { input: [], error: [], warning: [], info: [] };
+    inputErrors.forEach((item, index) => {
+      const id = `calc-saisie-${index}`;
+      const isCofunder = item.cofunder !== null && item.cofunder !== undefined;
+      const key = isCofunder ? map.cofunders[item.cofunder] : this.keyFor(map, item.action, item.line);
+      const { ref, input } = this.fieldElement(map, item.field ?? "");
+      const label = input?.labels?.[0]?.textContent ?? "";
+      const leftOut = isCofunder ? "ce cofinanceur n'est pas compté dans les totaux." : "cette ligne n'est pas comptée dans les totaux.";
+      const node = el("p", { class: "calc-input-error", id },
+        el("strong", { text: "Saisie à corriger : " }), `${label ? `${label} — ` : ""}${item.message} ; ${leftOut}`);
+      if (ref) {
+        ref.notes.append(node);
+        ref.row.classList.add("calc-line--error");
+        if (input) {
+          input.setAttribute("aria-invalid", "true");
+          this.describe(ref, [id], [input]);
+        }
+      } else {
+        this.budgetFindings.append(node);
+      }
+      listed.input.push({ text: `${this.placeName(ref, item)}${label ? `, ${label.toLowerCase()}` : ""} : ${item.message} (non compté${isCofunder ? "" : "e"} dans les totaux)`,
+        key, name: input?.dataset.name ?? "", target: input?.id ?? id });
+    });
     let hidden = 0;
     result.findings.forEach((finding, index) => {
-      counts[finding.severity] = (counts[finding.severity] ?? 0) + 1;
       const id = `calc-constat-${index}`;
-      const ref = finding.action === null ? null : this.refs.get(this.keyFor(map, finding.action, finding.line));
+      const key = finding.action === null ? null : this.keyFor(map, finding.action, finding.line);
+      const ref = key ? this.refs.get(key) : null;
       if (ref) {
         ref.notes.append(findingElement(finding, this.rules, id));
         this.describe(ref, [id]);
         if (finding.severity !== "info") ref.row.classList.add(`calc-line--${finding.severity}`);
       } else if (finding.line === null || finding.line === undefined) {
-        this.budgetFindings.append(findingElement(finding, this.rules, id));
+        const node = findingElement(finding, this.rules, id);
+        node.tabIndex = -1; // the target of its link in the list
+        this.budgetFindings.append(node);
       } else if ((hidden += 1) <= HIDDEN_FINDINGS_LISTED) {
         // A line not shown yet (see LINES_PER_PAGE): listed here, with where it is.
         const node = findingElement(finding, this.rules, id);
         node.querySelector(".calc-finding__message").prepend(`Action n° ${finding.action + 1}, ligne ${finding.line + 1} (non affichée) — `);
         this.budgetFindings.append(node);
       }
+      listed[finding.severity]?.push({ text: `${this.placeName(ref, finding)} : ${finding.message}`,
+        key: key ?? "", name: "", target: key ? (ref?.inputs.values().next().value?.id ?? id) : id });
     });
     if (hidden > HIDDEN_FINDINGS_LISTED) {
       this.budgetFindings.append(el("p", { class: "calc-hint", text: `… et ${(hidden - HIDDEN_FINDINGS_LISTED).toLocaleString("fr-FR")} autres constats sur des lignes non affichées : affichez ces lignes pour les voir à côté de chacune, ou exportez le CSV qui les liste toutes.` }));
     }
     this.renderTotals(result.totals);
-    const verdict = result.ok
-      ? counts.warning ? "Aucune règle enfreinte, mais des points sont à vérifier." : "Le budget respecte les règles vérifiées."
-      : `${counts.error} point${counts.error > 1 ? "s" : ""} ne respecte${counts.error > 1 ? "nt" : ""} pas les règles de l'appel.`;
-    const extra = [counts.warning ? `${counts.warning} à vérifier` : "", counts.info ? `${counts.info} information${counts.info > 1 ? "s" : ""}` : ""].filter(Boolean).join(", ");
+    this.renderProblems(listed);
+    const n = Object.fromEntries(Object.entries(listed).map(([kind, items]) => [kind, items.length]));
     const empty = map.actions.every((action) => action.lines.length === 0) && map.cofunders.length === 0;
-    this.summary.textContent = empty
-      ? "Saisissez une première dépense : les totaux et la vérification des règles s'afficheront ici."
-      : `${verdict}${extra ? ` (${extra}.)` : ""} Coût total : ${formatEuros(result.totals.cost)} ; demandé au financeur : ${formatEuros(result.totals.funder)}.`;
+    const cost = formatEuros(result.totals.cost);
+    const funder = formatEuros(result.totals.funder);
+    let text = "Saisissez une première dépense : les totaux et la vérification des règles s'afficheront ici.";
+    if (!empty) {
+      const extra = [n.warning ? `${n.warning.toLocaleString("fr-FR")} à vérifier` : "", n.info ? count(n.info, "information") : ""].filter(Boolean).join(", ");
+      const verdict = n.error
+        ? `${count(n.error, "point")} ne respecte${n.error > 1 ? "nt" : ""} pas les règles de l'appel`
+        : n.warning ? "Aucune règle enfreinte, mais des points sont à vérifier"
+          : n.input ? "Les lignes comptées respectent les règles vérifiées" : "Le budget respecte les règles vérifiées";
+      text = `${n.input ? `${count(n.input, "saisie")} à corriger, non comptée${n.input > 1 ? "s" : ""} dans les totaux. ` : ""}`
+        + `${verdict}${extra ? ` (${extra})` : ""}. Coût total : ${cost} ; demandé au financeur : ${funder}.`;
+    }
+    // Written only when it changes: a live region re-announces whatever is written to it.
+    if (this.summary.textContent !== text) this.summary.textContent = text;
     if (empty) delete this.summary.dataset.ok;
-    else this.summary.dataset.ok = String(result.ok);
+    else this.summary.dataset.ok = String(result.ok && !n.input);
+    this.updateBar(empty ? "—" : cost, empty ? "—" : funder, n.input + n.error + n.warning, empty);
     // The print summary is hidden on screen: built just after this result is displayed, not before.
     clearTimeout(this.printTimer);
     this.printTimer = setTimeout(() => this.renderPrint(), 0);
+  }
+
+  /** Where a finding or an input error is: the line's name as the form gives it, or the budget. */
+  placeName(ref, item) {
+    if (item.cofunder !== null && item.cofunder !== undefined) return ref?.row.getAttribute("aria-label") ?? `Cofinanceur ${item.cofunder + 1}`;
+    if (item.action === null || item.action === undefined) return "Budget entier";
+    if (item.line === null || item.line === undefined) return `Action n° ${item.action + 1}`;
+    return ref?.row.getAttribute("aria-label") ?? `Action n° ${item.action + 1}, ligne ${item.line + 1} (non affichée)`;
+  }
+
+  /**
+   * The list under the summary: every input to correct and every finding, by kind, each a
+   * link that moves the focus to its field or line (or to the finding about the whole budget).
+   */
+  renderProblems(listed) {
+    const groups = [["input", "Saisies à corriger"], ["error", "Règles non respectées"], ["warning", "Points à vérifier"], ["info", "Informations"]];
+    this.problems.replaceChildren(...groups.filter(([kind]) => listed[kind].length).map(([kind, title]) => {
+      const items = listed[kind];
+      const list = el("ul", {}, items.slice(0, PROBLEMS_LISTED).map((item) => el("li", {},
+        el("a", { href: `#${item.target}`, dataset: { gotoKey: item.key ?? "", gotoName: item.name, goto: item.target }, text: item.text }))));
+      if (items.length > PROBLEMS_LISTED) {
+        list.append(el("li", { text: `… et ${count(items.length - PROBLEMS_LISTED, "autre")} : l'export CSV les liste tous.` }));
+      }
+      return el("section", { class: `calc-problems__group calc-problems__group--${kind}` },
+        el("h4", { text: `${title} (${items.length.toLocaleString("fr-FR")})` }), list);
+    }));
+  }
+
+  /** Follow a link of the list or of the bar: show the line if hidden, then move the focus. */
+  goTo({ gotoKey: key, gotoName: name, goto: target }) {
+    if (key) {
+      if (!this.refs.has(key) && this.find(key).line) {
+        this.pinned.add(key);
+        this.renderForm();
+      }
+      if (this.refs.has(key)) {
+        this.focus(key, name || undefined);
+        return;
+      }
+    }
+    const node = target ? document.getElementById(target) : null;
+    if (!node) return;
+    node.scrollIntoView({ block: "center" });
+    node.focus({ preventScroll: true });
   }
 
   renderTotals(totals) {
@@ -829,6 +1013,8 @@ class BudgetSimulator {
     }
     this.summary.textContent = "Totaux non recalculés : corrigez la saisie signalée.";
     this.summary.dataset.ok = "false";
+    this.problems.replaceChildren();
+    this.updateBar("—", "—", 1, false);
   }
 
   showFailure(error) {
@@ -869,7 +1055,7 @@ class BudgetSimulator {
       rows.push({ section: sectionInfo.title, lines });
     }
     const cofunders = (details?.cofunders ?? []).map((item) => ({ name: item.name, amount: item.amount, status: item.status }));
-    return { rows, totals: result.totals, cofunders, findings: result.findings };
+    return { rows, totals: result.totals, cofunders, findings: result.findings, inputErrors: result.input_errors ?? [] };
   }
 
   exportCsv() {
@@ -905,6 +1091,13 @@ class BudgetSimulator {
     for (const cofunder of table.cofunders) {
       const amount = frenchDecimal(cofunder.amount);
       lines.push([cofunder.name, cofunder.status === "requested" ? amount : "", cofunder.status === "obtained" ? amount : ""]);
+    }
+    if (table.inputErrors.length) {
+      // Lines left out of the totals above: the file says so rather than dropping them silently.
+      lines.push([]);
+      lines.push(["Saisies à corriger, non comptées dans les totaux"]);
+      lines.push(["Champ", "Message"]);
+      for (const item of table.inputErrors) lines.push([item.field, item.message.replace(/\u00a0/g, " ")]);
     }
     if (table.findings.length) {
       lines.push([]);
@@ -990,8 +1183,13 @@ class BudgetSimulator {
           el("td", { class: "calc-num", text: item.status === "obtained" ? formatEuros(item.amount) : "" })))))
       : null;
     const findings = table.findings.filter((finding) => finding.severity !== "info");
-    this.printBox.replaceChildren(
+    const leftOut = table.inputErrors.length
+      ? el("p", { text: `Attention : ${count(table.inputErrors.length, "saisie")} à corriger, non comptée${table.inputErrors.length > 1 ? "s" : ""} dans ces totaux.` })
+      : null;
+    // replaceChildren writes a null as the text « null »: the parts absent are filtered out.
+    this.printBox.replaceChildren(...[
       el("h2", { text: `Budget prévisionnel — ${this.call.title}` }),
+      leftOut,
       el("p", { text: `Part demandée au financeur : ${formatShare(totals.funder_share)} ; dont contributions en nature : ${formatEuros(totals.in_kind)}. Simulation du ${printDate(new Date())}, sans valeur d'engagement.` }),
       el("table", { class: "calc-print__table" },
         el("thead", {}, el("tr", {}, ["Poste", "Demandé au financeur (1)", "Cofinancements (2)", "Total (1+2)"].map((label) => el("th", { scope: "col", text: label })))),
@@ -999,7 +1197,7 @@ class BudgetSimulator {
       cofunders,
       findings.length ? el("ul", { class: "calc-print__findings" }, findings.map((finding) => el("li", {},
         `${finding.severity === "error" ? "Règle non respectée" : "À vérifier"}${finding.action === null ? "" : ` (action n° ${finding.action + 1})`} : ${finding.message} — ${finding.reference}`))) : null,
-    );
+    ].filter(Boolean));
   }
 }
 

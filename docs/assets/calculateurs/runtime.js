@@ -101,7 +101,7 @@ function onMessage(event) {
     request.reject(error);
     return;
   }
-  request.resolve(request.detailed ? { result: answer.result, details: message.details } : answer.result);
+  request.resolve(request.detailed ? { result: answer.result, details: answer.details } : answer.result);
 }
 
 function startWorker() {
@@ -141,7 +141,7 @@ function send(kind, callId, input, detailed) {
     const id = nextId++;
     pending.set(id, { resolve, reject, detailed });
     const text = typeof input === "string" ? input : JSON.stringify(input ?? {});
-    worker.postMessage({ id, kind, callId, input: text });
+    worker.postMessage({ id, kind, callId, input: text, page: detailed });
   });
 }
 
@@ -155,7 +155,12 @@ export function evaluate(kind, callId, input) {
   return send(kind, callId, input, false);
 }
 
-/** Like evaluate, but resolves with {result, details}: a budget's per-line figures too. */
+/**
+ * The budget simulator's evaluation: resolves with {result, details}. Lenient (Python's
+ * calculators.api.budget_page): a line that cannot be read is left out of the totals and
+ * listed in result.input_errors, and details holds the figures of each line read. Rejects
+ * with an InputError only when the input is not shaped like a budget.
+ */
 export function evaluateDetailed(kind, callId, input) {
   return send(kind, callId, input, true);
 }

@@ -9,14 +9,14 @@
 // no Python package.
 //
 // Messages in:   {type: "preload", callId}
-//                {id, kind: "budget" | "eligibility", callId, input}   (input: JSON text)
+//                {id, kind: "budget" | "eligibility", callId, input, page}   (input: JSON text;
+//                                    page: the simulator's lenient budget evaluation, Bundle.budget_page_text)
 // Messages out:  {type: "progress", stage, label, fraction, ms}
 //                {type: "ready", ms, snapshot}   snapshot: whether Python was restored from the snapshot
 //                {type: "snapshot-cached"}        the snapshot is kept (Cache Storage) for the next visits
 //                {type: "failed", message, reason}   reason: "integrity" when a file did not match
-//                {id, json, details} json: the Bundle's JSON answer ({"result"} or {"error"});
-//                                    details: a budget's per-line and per-co-funder figures
-//                                    (Bundle.budget_lines_text), else null
+//                {id, json}          json: the Bundle's JSON answer ({"result"} or {"error"}; with
+//                                    page, {"result", "details"}: the figures of each line and co-funder)
 //                {id, failure, reason}  a program error, or a call file that did not match
 
 const SITE_ROOT = new URL("../../", import.meta.url);
@@ -31,7 +31,7 @@ const GLUE = `import sys\nif ${JSON.stringify(PACKAGE_DIR)} not in sys.path: sys
 const networkFetch = self.fetch.bind(self);
 
 let manifest = null; // set once manifestLoaded resolves
-let python = null; // {loadCall, evaluateText, budgetLines}: methods of the Python Bundle, made once
+let python = null; // {loadCall, evaluateText, budgetPage}: methods of the Python Bundle, made once
 let failure = null; // {message, reason} once start-up has failed
 const calls = new Map();
 const t0 = performance.now();
@@ -258,7 +258,7 @@ async function start() {
   python = {
     loadCall: bundleProxy.load_call,
     evaluateText: bundleProxy.evaluate_text,
-    budgetLines: bundleProxy.budget_lines_text,
+    budgetPage: bundleProxy.budget_page_text,
   };
   progress("ready", "Calculateur prêt", 1);
   postMessage({ type: "ready", ms: Math.round(performance.now() - t0), snapshot: restored });
@@ -297,17 +297,17 @@ function loadCall(callId) {
   return calls.get(callId);
 }
 
-async function evaluate({ id, kind, callId, input }) {
+async function evaluate({ id, kind, callId, input, page }) {
   if (typeof callId !== "string" || !CALL_ID.test(callId)) {
-    return { id, json: JSON.stringify({ error: { field: "", message: `appel inconnu « ${String(callId).slice(0, 80)} »` } }), details: null };
+    return { id, json: JSON.stringify({ error: { field: "", message: `appel inconnu « ${String(callId).slice(0, 80)} »` } }) };
   }
   await loadCall(callId);
   await ready;
   if (failure) throw new Error(failure.message);
   const text = typeof input === "string" ? input : JSON.stringify(input ?? {});
-  const json = python.evaluateText(String(kind), callId, text);
-  const details = kind === "budget" && !json.startsWith('{"error"') ? JSON.parse(python.budgetLines(text)) : null;
-  return { id, json, details };
+  // One Python call per evaluation: the simulator's answer carries the per-line figures too.
+  const json = page === true && kind === "budget" ? python.budgetPage(callId, text) : python.evaluateText(String(kind), callId, text);
+  return { id, json };
 }
 
 self.onmessage = (event) => {
