@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import subprocess
 import sys
@@ -128,3 +129,24 @@ def test_the_stale_2022_calls_are_closed_today_in_the_index(corpus, index):
         if entry["id"].endswith("-2022"):
             status = [s for start, s in entry["status"] if start <= "2026-12-01"][-1]
             assert status in ("closed", "expired"), entry["id"]
+
+
+def test_a_profile_feed_admits_a_call_whose_rules_accept_the_type_somewhere_in_the_region(corpus, index):
+    """Flandres admits an association of Hauts-de-France (59), not one of Occitanie, nor a company anywhere."""
+    from macros.finder_pages import admits
+
+    entry = next(e for e in index["calls"] if e["id"] == "cpam-flandres-2025")
+    regions = corpus.vocabulary.regions
+    assert admits(entry, "association", regions["hauts-de-france"].departments)
+    assert not admits(entry, "association", regions["occitanie"].departments)
+    assert not admits(entry, "entreprise", regions["hauts-de-france"].departments)
+
+
+def test_every_profile_has_its_two_feeds_named_for_it(site, corpus):
+    """One Atom and one iCalendar file per type of structure and region, titled with both."""
+    for structure, label in corpus.vocabulary.structure_types.items():
+        for slug, region in corpus.vocabulary.regions.items():
+            atom = (site / "trouver" / "flux" / structure / f"{slug}.atom").read_text(encoding="utf-8")
+            calendar = (site / "trouver" / "flux" / structure / f"{slug}.ics").read_text(encoding="utf-8")
+            assert f"<title>Appels à projets santé : {label}, {region.label}</title>" in html.unescape(atom)
+            assert calendar.startswith("BEGIN:VCALENDAR") and "X-WR-CALNAME:" in calendar
