@@ -75,7 +75,8 @@ class EligibilityChecker {
     const notes = el("div", { class: "calc-notes", id: `calc-notes-${rule.id}` });
     this.ruleNotes.set(rule.id, notes);
     const box = el("fieldset", { class: "calc-rule", id: `regle-${rule.id}`, dataset: { rule: rule.id } },
-      el("legend", { text: rule.label }),
+      // A desirable condition (severity "info") says so, as on the call page, unless its label already does.
+      el("legend", { text: rule.severity === "info" && !/souhaitable/i.test(rule.label) ? `${rule.label} (souhaitable)` : rule.label }),
       el("p", { class: "calc-rule__reference" }, "Référence : ", el("cite", { text: rule.reference })));
     const controls = this.controlsFor(rule);
     box.append(...controls);
