@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from calculators.dates import When, when_from
+from calculators.departments import department_key, in_reading_order
 from calculators.rules import build_rule
 
 CallKind = Literal["call", "framework"]
@@ -188,7 +189,7 @@ def call_from_data(data: Mapping[str, Any]) -> Call:
         funders=tuple(data["funders"]),
         framework=data.get("framework"),
         regions=tuple(data.get("regions", ())),
-        departments=tuple(data.get("departments", ())),
+        departments=in_reading_order(data.get("departments", ())),
         source=Source(source["title"], dt.date.fromisoformat(source["date"]) if source.get("date") else None,
                       source.get("url"), source.get("file")),
         summary=data["summary"],
@@ -226,6 +227,6 @@ def vocabulary_from_data(data: Mapping[str, Any]) -> Vocabulary:
         structure_types=dict(data["structure_types"]),
         professions=dict(data["professions"]),
         expense_categories=dict(data["expense_categories"]),
-        regions={slug: Region(r["label"], tuple(r["departments"])) for slug, r in data["regions"].items()},
-        departments=dict(data["departments"]),
+        regions={slug: Region(r["label"], in_reading_order(r["departments"])) for slug, r in data["regions"].items()},
+        departments={code: data["departments"][code] for code in sorted(data["departments"], key=department_key)},
     )

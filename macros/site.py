@@ -18,6 +18,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from callfiles.corpus import Corpus
+from calculators.departments import in_reading_order
 from calculators.model import Call
 from calculators.timeline import closing, opening
 from macros import agenda, calculator_pages, feeds, ics
@@ -162,12 +163,20 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
                            description=f"Toutes les échéances de {month.label} des appels à projets, passées et à venir.")
 
 
+def published_vocabulary(data: dict[str, Any]) -> dict[str, Any]:
+    """The vocabulary as published (``donnees/vocabulaire.json``), with ``department_order``: the
+    department codes in reading order (:func:`calculators.departments.department_key`). JavaScript
+    lists an object's integer-like keys ("10", "971") before the others ("01", "2A"), so the forms
+    take their order from this array rather than from the ``departments`` object."""
+    return {**data, "department_order": list(in_reading_order(data["departments"]))}
+
+
 def _open_data(corpus: Corpus, config: MkDocsConfig, site: str) -> Iterator[File]:
     yield File.generated(config, "donnees/appels.json",
                          content=to_json(feeds.calls_document(corpus.call_data, feeds.generated_at())))
     yield File.generated(config, "donnees/appels.schema.json", content=to_json(feeds.calls_document_schema()))
     yield File.generated(config, "donnees/appels.atom", content=feeds.atom(corpus.calls.values(), corpus.funders, site))
-    yield File.generated(config, "donnees/vocabulaire.json", content=to_json(corpus.vocabulary_data))
+    yield File.generated(config, "donnees/vocabulaire.json", content=to_json(published_vocabulary(corpus.vocabulary_data)))
     yield File.generated(config, "donnees/schema.json",
                          content=(corpus.root / "schema.json").read_text(encoding="utf-8"))
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from calculators.dates import add_months, describe, french_date
+from calculators.departments import in_reading_order
 from calculators.money import format_eur, format_share
 from calculators.report import Finding
 from calculators.rules import RuleInfo, register
@@ -95,12 +96,12 @@ class Territory:
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "Territory":
-        return cls(info, tuple(data.get("departments", ())), data.get("region"),
+        return cls(info, in_reading_order(data.get("departments", ())), data.get("region"),
                    Question.from_data(data["question"]) if "question" in data else None)
 
     def allowed_departments(self, vocabulary: "Vocabulary") -> tuple[str, ...]:
         if self.region:
-            return tuple(dict.fromkeys(self.departments + vocabulary.region_departments(self.region)))
+            return in_reading_order(dict.fromkeys(self.departments + vocabulary.region_departments(self.region)))
         return self.departments
 
     def check(self, situation: "Situation", call: "Call", vocabulary: "Vocabulary", missing: "Missing") -> list[Finding]:

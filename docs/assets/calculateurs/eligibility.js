@@ -109,7 +109,9 @@ class EligibilityChecker {
         const regionDepartments = rule.region ? this.vocabulary.regions?.[rule.region]?.departments ?? [] : [];
         const covered = [...new Set([...(rule.departments ?? []), ...regionDepartments])];
         if (covered.length) {
-          const all = Object.entries(this.vocabulary.departments).map(([code, name]) => [code, `${code} — ${name}`]);
+          // In the order Python published (01…19, 2A, 2B, 21…95, 971…): an object's keys would put "10"… before "01".
+          const order = this.vocabulary.department_order ?? Object.keys(this.vocabulary.departments);
+          const all = order.map((code) => [code, `${code} — ${this.vocabulary.departments[code]}`]);
           once("department", () => this.selectField("department", "Département où se déroule l'action", [
             ["Départements concernés par l'appel", all.filter(([code]) => covered.includes(code))],
             ["Autres départements", all.filter(([code]) => !covered.includes(code))],
