@@ -80,8 +80,16 @@ class StructureTypes:
         if situation.structure_type in self.allowed:
             return []
         name = vocabulary.structure_types[situation.structure_type]
-        return [_finding(self.info, f"Structure « {name} » : cet appel est réservé aux structures suivantes : "
-                                    f"{', '.join(vocabulary.structure_types[s] for s in self.allowed)}.")]
+        message = (f"Structure « {name} » : cet appel est réservé aux structures suivantes : "
+                   f"{', '.join(vocabulary.structure_types[s] for s in self.allowed)}.")
+        # A refusal that looks wrong (a CCAS where « collectivités locales » are admitted) says why,
+        # from the shared vocabulary, with the call's own words.
+        for neighbour in vocabulary.structure_neighbours.get(situation.structure_type, ()):
+            if neighbour.admitted in self.allowed:
+                message += (f" L'appel admet « {vocabulary.structure_types[neighbour.admitted]} » mais pas « {name} » : "
+                            f"{neighbour.explanation} ({neighbour.reference}). Texte de l'appel : « {self.info.quote} » "
+                            f"{neighbour.advice}")
+        return [_finding(self.info, message)]
 
 
 @register("eligibility", "territory")

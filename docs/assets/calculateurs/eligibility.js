@@ -9,6 +9,8 @@ import { el, findingElement, latestOnly, loadCallData, rulesById, storage } from
 
 const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
+/** How long the verdict of earlier answers may stay on screen while the newest are checked. */
+const PENDING_DELAY_MS = 250;
 const SCALARS = ["structure_type", "department", "submission_date", "working_capital", "annual_operating_costs", "project_start", "project_end"];
 
 function emptyAnswers() {
@@ -40,7 +42,12 @@ class EligibilityChecker {
     this.ruleNotes = new Map(); // rule id → notes element
     this.fields = new Set(); // the input fields this call asks for
     this.scoped = []; // questions put only to some kinds of structures (yesNo)
+    // Answers are numbered: `sequence` counts the answers given, `shown` is the number of the
+    // answers the verdict on screen was computed from. A reply for older answers than the
+    // newest is dropped, whatever order the worker replies in.
     this.sequence = 0;
+    this.shown = 0;
+    this.pendingTimer = null;
     // Recalculate on every input (Python answers in a few ms); see latestOnly.
     this.schedule = latestOnly(() => this.evaluate());
   }
@@ -247,7 +254,30 @@ class EligibilityChecker {
     }
     this.save();
     this.sequence += 1; // an answer to older answers is not shown (evaluate)
+    this.markPending();
     this.schedule();
+  }
+
+  /**
+   * The verdict on screen was computed from older answers: if the new one takes more than an
+   * instant (a busy phone, a slow start), it is withdrawn rather than left beside new answers.
+   */
+  markPending() {
+    clearTimeout(this.pendingTimer);
+    this.verdict.dataset.pending = "true";
+    this.pendingTimer = setTimeout(() => {
+      if (this.shown === this.sequence) return;
+      this.clearMarks();
+      this.verdictDetails.replaceChildren();
+      this.showVerdict("pending", "Vérification de vos réponses en cours…");
+    }, PENDING_DELAY_MS);
+  }
+
+  /** The reply for answers number `sequence` is on screen: the verdict is current again. */
+  settled(sequence) {
+    this.shown = sequence;
+    clearTimeout(this.pendingTimer);
+    delete this.verdict.dataset.pending;
   }
 
   save() {
@@ -265,6 +295,8 @@ class EligibilityChecker {
     this.scoped = [];
     const rules = this.call.rules?.eligibility ?? [];
     this.form.replaceChildren(...rules.map((rule) => this.renderRule(rule)));
+    this.sequence += 1; // the cleared answers are new answers
+    this.markPending();
     this.schedule.flush();
     this.form.querySelector("select, input")?.focus();
   }
@@ -285,12 +317,15 @@ class EligibilityChecker {
   }
 
   async evaluate() {
-    const sequence = (this.sequence += 1);
+    const sequence = this.sequence; // the answers this request is made of
     try {
       const result = await evaluate("eligibility", this.callId, this.buildInput());
-      if (sequence === this.sequence) this.show(result);
+      if (sequence !== this.sequence) return; // newer answers were given meanwhile: their request follows
+      this.settled(sequence);
+      this.show(result);
     } catch (error) {
       if (sequence !== this.sequence) return;
+      this.settled(sequence);
       if (error.name === "InputError") this.showInputError(error);
       else this.showVerdict("failed", `Vérification impossible : ${error.message}.`);
     }
@@ -364,6 +399,7 @@ class EligibilityChecker {
 
   showInputError(error) {
     this.clearMarks();
+    this.verdictDetails.replaceChildren(); // nothing computed from earlier answers stays beside the error
     const control = this.controls.get(error.field) ?? null;
     const id = "calc-erreur-saisie";
     const node = el("p", { class: "calc-input-error", id }, el("strong", { text: "Réponse à corriger : " }), error.message);
