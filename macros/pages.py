@@ -19,7 +19,8 @@ from markupsafe import Markup
 
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
-from calculators.timeline import STATUS_LABELS, closing, milestone_phase, opening, ordered, status_on
+from calculators.timeline import (STATUS_LABELS, closing, days_left, deadline_days, deadlines_by_day, milestone_phase,
+                                  opening, ordered, status_on)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -94,6 +95,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         status_on=status_on, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
         opening=opening, closing=closing, question_scope=question_scope,
+        deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
     )
     return env
 

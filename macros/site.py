@@ -20,7 +20,7 @@ from mkdocs.structure.files import File
 from callfiles.corpus import Corpus
 from calculators.departments import in_reading_order
 from calculators.model import Call
-from calculators.timeline import closing, opening
+from calculators.timeline import closing, days_left, deadline_days, opening
 from macros import agenda, calculator_pages, feeds, ics
 from macros.checklist import checklist
 from macros.pages import render, root_for
@@ -48,17 +48,6 @@ def base_url(config: MkDocsConfig) -> str:
     """``site_url`` with a trailing slash, or ``""`` when the site's address is not configured."""
     url = (config.site_url or "").strip()
     return url if not url or url.endswith("/") else url + "/"
-
-
-def deadline_days(call: Call) -> list[dt.date]:
-    """The distinct deadline days of ``call``, in order (what the page's countdown counts to)."""
-    return sorted({m.when.latest for m in call.deadlines if m.when.latest})
-
-
-def days_left(call: Call, today: dt.date) -> int | None:
-    """Days from ``today`` to the next deadline day (0 on the day itself), None after the last one."""
-    ahead = [day for day in deadline_days(call) if day >= today]
-    return (ahead[0] - today).days if ahead else None
 
 
 def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
