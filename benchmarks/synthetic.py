@@ -7,6 +7,9 @@ wording « 24 janvier 2025 à minuit » and the waves stay right once the years 
 shifted too) and its amounts scaled. Files are written back as YAML and pass the same
 validation as hand-written ones: the benchmark builds with ``--strict``.
 
+Their rules keep the seed's quotes word for word, and their ``source.file`` the seed's text:
+the build checks every quote against it and links every reference to its paragraphs.
+
 Frameworks are not copied (their ``regional_calls`` name real calls); synthetic regional
 calls keep pointing at the seed frameworks, as a 2023 regional call would point at its
 national framework.
@@ -224,6 +227,11 @@ class Generator:
             words[self.funder_names[old]] = self.funder_names[new]
         varied = _vary(data, None, years, factor, words)
         varied = _retarget_territory(varied, departments, region)
+        # The quotes stay the seed's own words: the build checks them against the seed's source
+        # text (calls/_sources/), which a synthetic call shares with its seed.
+        for family_name, rules in data.get("rules", {}).items():
+            for rule, original in zip(varied["rules"][family_name], rules):
+                rule["quote"] = original["quote"]
         varied["id"] = call_id
         varied["funders"] = funders
         if "departments" in data or family == "departmental":

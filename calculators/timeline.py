@@ -1,7 +1,7 @@
-"""A call's status on a given day (open, upcoming, closed) and its timeline in order.
+"""A call's status on a given day (open, upcoming, closed, deadline not published…) and its timeline in order.
 
-The build computes the status for the day it runs; pages recompute it in the visitor's
-browser from the same two instants (opening and last deadline), written into the page.
+The build computes the status for the day it runs; pages carry the days the status changes
+(:func:`steps_data`) and the visitor's browser only picks the one her date has reached.
 """
 
 from __future__ import annotations
@@ -9,17 +9,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from calculators.dates import add_months
 from calculators.model import Call, Milestone
 
-Status = Literal["open", "upcoming", "closed", "unknown", "framework"]
+Status = Literal["open", "upcoming", "closed", "unpublished", "expired", "framework"]
 
 STATUS_LABELS = {
     "open": "Ouvert",
     "upcoming": "À venir",
     "closed": "Clos",
-    "unknown": "Dates non publiées",
+    "unpublished": "Date limite non publiée",
+    "expired": "Clos (aucune date publiée)",
     "framework": "Cadre national",
 }
+
+STALE_AFTER_MONTHS = 12
+"""A call whose deadline was never published is taken as over this many months after the
+latest date its file knows (:func:`information_date`): « A venir » in a table of July 2022 is
+not a deadline to come in 2026. Documented for funders on « Publier un appel »."""
 
 
 def opening(call: Call) -> dt.date | None:
@@ -36,16 +43,61 @@ def closing(call: Call) -> dt.date | None:
     return max(days) if days else None
 
 
-def status_on(call: Call, day: dt.date) -> Status:
-    """Status of ``call`` on ``day``: a deadline day is still open (deadlines fall at its end)."""
+def information_date(call: Call) -> dt.date | None:
+    """The latest date the call's file knows: its source text's date or any of its milestones."""
+    days = [m.when.latest for m in call.milestones if m.when.latest]
+    if call.source.date:
+        days.append(call.source.date)
+    return max(days) if days else None
+
+
+def stale_from(call: Call) -> dt.date | None:
+    """For a call without a published deadline, the day it is listed as over (None: no date at all)."""
+    known = information_date(call)
+    return add_months(known, STALE_AFTER_MONTHS) if known else None
+
+
+def status_steps(call: Call) -> list[tuple[dt.date | None, Status]]:
+    """The call's status from the beginning of time (``None``) and each day it changes, in order.
+
+    A deadline day is still open (deadlines fall at its end). Pages carry these steps so that
+    the visitor's browser only picks the last one started by her date.
+
+    >>> from calculators.model import call_from_data
+    >>> call = call_from_data({"id": "x", "kind": "call", "title": "X", "funders": [], "source": {"title": "T"},
+    ...     "summary": "", "milestones": [{"id": "d", "kind": "deadline", "label": "Dépôt", "when": "2025-01-24",
+    ...     "reference": "§ 1"}, {"id": "l", "kind": "launch", "label": "Lancement", "when": "2024-12-01",
+    ...     "reference": "§ 1"}]})
+    >>> [(str(day), status) for day, status in status_steps(call)]
+    [('None', 'upcoming'), ('2024-12-01', 'open'), ('2025-01-25', 'closed')]
+    """
     if call.kind == "framework":
-        return "framework"
+        return [(None, "framework")]
     start, end = opening(call), closing(call)
     if end is None:
-        return "upcoming" if any(m.when.kind == "unknown" for m in call.deadlines) else "unknown"
-    if start and day < start:
-        return "upcoming"
-    return "open" if day <= end else "closed"
+        stale = stale_from(call)
+        return [(None, "unpublished"), *([(stale, "expired")] if stale else [])]
+    steps: list[tuple[dt.date | None, Status]] = [(None, "upcoming"), (start, "open")] if start else [(None, "open")]
+    return [*steps, (end + dt.timedelta(days=1), "closed")]
+
+
+def status_on(call: Call, day: dt.date) -> Status:
+    """Status of ``call`` on ``day``: the last of :func:`status_steps` started by then."""
+    status: Status = "framework"
+    for start, step in status_steps(call):
+        if start is None or start <= day:
+            status = step
+    return status
+
+
+def steps_data(call: Call) -> list[list[str]]:
+    """:func:`status_steps` as the pages carry them: ``[["", "upcoming"], ["2024-12-01", "open"], …]``."""
+    return [[start.isoformat() if start else "", status] for start, status in status_steps(call)]
+
+
+def finder_status_steps(call: Call) -> list[list[str]]:
+    """The status steps the finder's index carries (same data as the pages')."""
+    return steps_data(call)
 
 
 def deadline_days(call: Call) -> list[dt.date]:

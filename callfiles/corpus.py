@@ -27,10 +27,13 @@ except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gi
 from calculators.dates import when_from
 from calculators.model import Call, Vocabulary, call_from_data, vocabulary_from_data
 from callfiles.problems import CallFileError, Problem
+from callfiles.sources import SourceText, parse
 from callfiles.yamlsource import Document, read
 
 SCHEMA_FILE = "schema.json"
 REFERENTIEL = "_referentiel"
+SOURCES = "_sources"
+_SOURCE_NAME = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*\.txt$")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # Order in which milestone kinds must happen within one wave (same rank: any order).
@@ -64,6 +67,8 @@ class Corpus:
     call_data: dict[str, dict[str, Any]] = field(default_factory=dict)
     selection: frozenset[str] | None = None
     """In a preview, the call ids asked for (the corpus also holds the calls they refer to); else None."""
+    sources: dict[str, SourceText] = field(default_factory=dict)
+    """The source texts the calls name (``calls/_sources/<source.file>``), parsed, by file name."""
     _by_funder: dict[str, list[Call]] | None = field(default=None, repr=False, compare=False)
 
     def calls_of(self, funder_id: str) -> list[Call]:
@@ -143,7 +148,7 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     if validator == "type":
         return [doc.problem(where, f"attendu {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, trouvé {found}")]
     if validator == "pattern":
-        hint = (error.schema.get("description") or _PATTERN_HINTS.get(error.validator_value, "le format prévu")).rstrip(".")
+        hint = (_PATTERN_HINTS.get(error.validator_value) or error.schema.get("description") or "le format prévu").rstrip(".")
         return [doc.problem(where, f"attendu {hint[0].lower() + hint[1:]}, trouvé {found}")]
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "au moins", "maximum": "au plus", "exclusiveMinimum": "plus que", "exclusiveMaximum": "moins que"}
@@ -163,6 +168,7 @@ _TYPE_WORDS = {"string": "un texte", "array": "une liste", "object": "un ensembl
                "number": "un nombre", "boolean": "true ou false"}
 _PATTERN_HINTS = {
     "^[a-z0-9]+(?:[-_][a-z0-9]+)*$": "un identifiant en minuscules ASCII, chiffres et tirets",
+    "^[a-z0-9]+(?:[-_.][a-z0-9]+)*\\.txt$": "le nom d'un fichier .txt de calls/_sources/ (minuscules, chiffres, tirets)",
 }
 
 
@@ -196,10 +202,12 @@ def _show(value: object) -> str:
 class _Checker:
     """Cross-references and dates: everything the schema alone cannot say."""
 
-    def __init__(self, vocabulary: Vocabulary, funders: dict[str, Funder], docs: dict[str, Document]):
+    def __init__(self, vocabulary: Vocabulary, funders: dict[str, Funder], docs: dict[str, Document], root: Path):
         self.vocabulary = vocabulary
         self.funders = funders
         self.docs = docs
+        self.root = root
+        self.sources: dict[str, SourceText] = {}
         self.problems: list[Problem] = []
 
     def check(self, doc: Document) -> None:
@@ -248,6 +256,7 @@ class _Checker:
         questions: dict[str, tuple[object, ...]] = {}
         for i, rule in enumerate(rules.get("eligibility", [])):
             self._eligibility_rule(doc, ("rules", "eligibility", i), rule, milestones, data, questions)
+        self._quotes(doc, data)
         for i, regional in enumerate(data.get("regional_calls", [])):
             where = ("regional_calls", i)
             self._known(doc, where + ("region",), regional["region"], self.vocabulary.regions, "région inconnue")
@@ -255,6 +264,45 @@ class _Checker:
                 say(where + ("call",), f"appel inconnu '{regional['call']}'")
             if regional["runs_call"] is False and regional.get("call"):
                 say(where + ("call",), "une région avec runs_call: false ne peut pas nommer d'appel")
+
+    def _quotes(self, doc: Document, data: dict[str, Any]) -> None:
+        """The source text named by ``source.file`` exists, and every rule's quote is found in it."""
+        name = data["source"].get("file")
+        if name is None:
+            return  # the source is only a web address: nothing to check the quotes against
+        text = self._source(doc, name)
+        if text is None:
+            return
+        for family in ("budget", "eligibility"):
+            for i, rule in enumerate(data.get("rules", {}).get(family, [])):
+                citation = text.cite(rule["quote"])
+                if citation.block is None:
+                    shown = citation.missing[0] if citation.missing else rule["quote"]
+                    self.problems.append(doc.problem(("rules", family, i, "quote"), (
+                        f"citation introuvable dans calls/{SOURCES}/{name} : « {shown[:80]}{'…' if len(shown) > 80 else ''} » ; "
+                        "recopiez les mots exacts du texte (un passage omis s'écrit […])")))
+
+    def _source(self, doc: Document, name: str) -> SourceText | None:
+        if name in self.sources:
+            return self.sources[name]
+        where = ("source", "file")
+        if not _SOURCE_NAME.match(name):
+            self.problems.append(doc.problem(where, f"attendu le nom d'un fichier .txt de calls/{SOURCES}/ "
+                                                    f"(minuscules, chiffres, tirets), trouvé {_show(name)}"))
+            return None
+        path = self.root / SOURCES / name
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.problems.append(doc.problem(where, f"texte source introuvable : calls/{SOURCES}/{name} ; ajoutez le "
+                                                    f"texte de l'appel dans calls/{SOURCES}/ ou corrigez le nom"))
+            return None
+        except (OSError, UnicodeDecodeError) as error:
+            self.problems.append(doc.problem(where, f"texte source illisible : calls/{SOURCES}/{name} ({error}) ; "
+                                                    "attendu un texte brut en UTF-8"))
+            return None
+        self.sources[name] = _parsed(name, text)
+        return self.sources[name]
 
     def _known(self, doc: Document, where: tuple, value: str, known: Iterable[str], what: str) -> None:
         if value not in known:
@@ -448,10 +496,12 @@ def load_corpus(root: Path | str, only: Iterable[str] | None = None) -> Corpus:
 def _freshness(root: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, mtime and size of every file the corpus may read: the cache key (one ``stat`` per file)."""
     key = []
-    for folder in (root, root / REFERENTIEL):
+    for folder in (root, root / REFERENTIEL, root / SOURCES):
+        if not folder.is_dir():
+            continue
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.endswith((".yaml", ".yml")) and entry.is_file():
+                if entry.name.endswith((".yaml", ".yml", ".txt")) and entry.is_file():
                     stat = entry.stat()
                     key.append((f"{folder.name}/{entry.name}", stat.st_mtime_ns, stat.st_size))
     return tuple(sorted(key))
@@ -470,7 +520,7 @@ def _load_cached(root: Path, key: tuple, selection: frozenset[str] | None) -> Co
     else:
         docs = _read_selection(root, selection, problems)
     if vocabulary is not None:
-        checker = _Checker(vocabulary, funders, docs)
+        checker = _Checker(vocabulary, funders, docs, root)
         for doc in docs.values():
             checker.check(doc)
         problems.extend(checker.problems)
@@ -478,7 +528,7 @@ def _load_cached(root: Path, key: tuple, selection: frozenset[str] | None) -> Co
         raise CallFileError(problems)
     calls = {stem: call_from_data(doc.data) for stem, doc in docs.items()}  # type: ignore[arg-type]
     return Corpus(root, vocabulary, vocabulary_data, funders, calls, {s: d.data for s, d in docs.items()},  # type: ignore[misc]
-                  selection)
+                  selection, checker.sources)
 
 
 def _read_call(path: Path, root: Path, problems: list[Problem]) -> Document | None:
@@ -529,6 +579,12 @@ def _references(data: dict[str, Any]) -> list[str]:
     """The ids of the other calls a (schema-valid) call file names."""
     named = [data.get("framework"), *(r.get("call") for r in data.get("regional_calls", []))]
     return [n for n in named if isinstance(n, str) and _ID.match(n)]
+
+
+@lru_cache(maxsize=64)
+def _parsed(name: str, text: str) -> SourceText:
+    """A source text parsed once per build, however many calls share it (keyed by its content)."""
+    return parse(name, text)
 
 
 def _date_error(error: ValueError) -> str:

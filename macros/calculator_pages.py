@@ -17,10 +17,12 @@ into ``extra_css`` / ``extra_javascript``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from macros import pages
+from macros.sources import linker
 
 PAGES = {"budget": "budget.md.j2", "eligibility": "eligibilite.md.j2"}
 ASSETS = {
@@ -34,13 +36,17 @@ ASSETS = {
 
 
 def render(kind: str, *, call: Any, call_data: Mapping[str, Any], vocabulary: Any, root: str,
-           assets: Mapping[str, str] | None = None) -> str:
+           assets: Mapping[str, str] | None = None, refs: Any = None,
+           rule_links: Mapping[str, str] | None = None) -> str:
     """The Markdown source of ``call``'s ``kind`` page ("budget" or "eligibility").
 
     ``root`` is the relative URL from the page to the site root, ending with ``/``
-    (``"../../../"`` for ``appels/<id>/budget/`` with directory URLs).
+    (``"../../../"`` for ``appels/<id>/budget/`` with directory URLs). ``refs`` renders a
+    reference (a link to the source text when it can be one, :func:`macros.sources.linker`);
+    ``rule_links`` gives the findings' links, by rule id, relative to the site root.
     """
     if not root.endswith("/"):
         raise ValueError(f"root must end with '/': {root!r}")
     return pages.render(PAGES[kind], call=call, call_data=call_data, vocabulary=vocabulary, root=root,
-                        assets={**ASSETS, **(assets or {})})
+                        assets={**ASSETS, **(assets or {})}, refs=refs or linker(None, root),
+                        rule_links=json.dumps(rule_links or {}, ensure_ascii=False))

@@ -90,24 +90,27 @@ again; every call stays in ``appels.json`` and the calendars."""
 
 
 def atom(calls: Iterable[Call], funders: Mapping[str, Any], base_url: str = "",
-         title: str = "Appels à projets santé : nouveaux appels", limit: int = ATOM_ENTRIES) -> str:
-    """The Atom feed ``/donnees/appels.atom`` of the ``limit`` newest calls, newest first.
+         title: str = "Appels à projets santé : nouveaux appels", limit: int = ATOM_ENTRIES,
+         self_path: str = "donnees/appels.atom") -> str:
+    """The Atom feed at ``self_path`` (``/donnees/appels.atom``) of the ``limit`` newest calls, newest first.
 
     An entry's date is :func:`macros.ics.stamp_date` (the source text's date, else the
-    call's first date), so the feed is the same on every build of the same files.
+    call's first date), so the feed is the same on every build of the same files. Without
+    ``base_url``, links are relative to the feed's own folder.
     """
-    link = (lambda path: base_url + path) if base_url else (lambda path: "../" + path)
+    up = "../" * self_path.count("/")
+    link = (lambda path: base_url + path) if base_url else (lambda path: up + path)
     ordered = sorted(calls, key=lambda c: (stamp_date(c), c.id), reverse=True)[:limit]
     stamp = lambda c: _iso_z(dt.datetime.combine(stamp_date(c), dt.time(), dt.timezone.utc))  # noqa: E731
     updated = max((stamp(c) for c in ordered), default="2020-01-01T00:00:00Z")
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">',
-        f"<id>urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'appels')}</id>",
+        f"<id>urn:uuid:{uuid.uuid5(FEED_NAMESPACE, 'appels' if self_path == 'donnees/appels.atom' else self_path)}</id>",
         f"<title>{escape(title)}</title>",
         "<subtitle>Les appels à projets de santé publique publiés sur le site, du plus récent au plus ancien.</subtitle>",
         f"<updated>{updated}</updated>",
-        f'<link rel="self" type="application/atom+xml" href={quoteattr(link("donnees/appels.atom"))}/>',
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(link(self_path))}/>',
         f'<link rel="alternate" type="text/html" href={quoteattr(link(""))}/>',
         "<generator>appels-sante</generator>",
     ]

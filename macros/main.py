@@ -9,7 +9,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from calculators.model import Call
-from calculators.timeline import closing, status_on
+from calculators.timeline import closing, stale_from, status_on
 from callfiles.corpus import load_corpus
 from macros import preview
 from macros.pages import render
@@ -23,17 +23,19 @@ their funder's page, in the calendar of their year and in the search."""
 def home_calls(calls: Iterable[Call], today: dt.date) -> list[Call]:
     """Every call not closed on ``today``, in file order, then the :data:`HOME_CLOSED` last closed ones."""
     calls = list(calls)
-    closed = [c for c in calls if status_on(c, today) == "closed"]
-    recent = sorted(closed, key=lambda c: (closing(c) or dt.date.min, c.id), reverse=True)[:HOME_CLOSED]
-    return [c for c in calls if status_on(c, today) != "closed"] + recent
+    over = ("closed", "expired")
+    closed = [c for c in calls if status_on(c, today) in over]
+    recent = sorted(closed, key=lambda c: (closing(c) or stale_from(c) or dt.date.min, c.id), reverse=True)[:HOME_CLOSED]
+    return [c for c in calls if status_on(c, today) not in over] + recent
 
 
-TOOL_ORDER = {"open": 0, "upcoming": 1, "unknown": 2, "closed": 3}
+TOOL_ORDER = {"open": 0, "upcoming": 1, "unpublished": 2, "closed": 3, "expired": 3}
 
 
 def calls_with_tools(calls: Iterable[Call], today: dt.date) -> list[Call]:
     """The calls of :func:`home_calls` that have a budget simulator or an eligibility checker:
-    open ones first, then upcoming, undated and the recently closed (in the home page's order within each)."""
+    open ones first, then upcoming, without a published deadline, and the recently closed (in the home page's
+    order within each)."""
     listed = [c for c in home_calls(calls, today) if c.kind == "call" and (c.budget_rules or c.eligibility_rules)]
     return sorted(listed, key=lambda c: TOOL_ORDER.get(status_on(c, today), len(TOOL_ORDER)))
 

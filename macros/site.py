@@ -21,7 +21,7 @@ from callfiles.corpus import Corpus
 from calculators.departments import in_reading_order
 from calculators.model import Call
 from calculators.timeline import closing, days_left, deadline_days, opening
-from macros import agenda, calculator_pages, feeds, ics
+from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for
 
@@ -56,9 +56,11 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
     site = base_url(config)
     funders = corpus.funders
     ics_blocks: dict[str, str] = {}  # each call's events, written once for its three feeds
+    references = {name: sources.References(text) for name, text in corpus.sources.items()}
     for call in corpus.calls.values():
         url = f"appels/{call.id}/"
         root = root_for(url)
+        cited = references.get(call.source.file) if call.source.file else None
         framework = corpus.calls.get(call.framework) if call.framework else None
         close_day, open_day = closing(call), opening(call)
         jsonld = feeds.grant(call, funders, page_url=f"{site}{url}" if site else "./",
@@ -68,7 +70,8 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
             framework=framework, root=root, today=today,
             open_day=open_day.isoformat() if open_day else None, close_day=close_day.isoformat() if close_day else None,
             deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
-            jsonld=Markup(feeds.script_json(jsonld))))
+            jsonld=Markup(feeds.script_json(jsonld)), refs=sources.linker(cited, root),
+            source_page=sources.page_url(call.source.file) if cited else None))
         if call.kind == "call":
             # The calculators (macros/calculator_pages.py), linked from the call page when it has rules.
             for kind, slug, rules in (("budget", "budget", call.budget_rules),
@@ -77,11 +80,13 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
                     tool_url = f"{url}{slug}/"
                     yield _page(config, tool_url, calculator_pages.render(
                         kind, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
-                        root=root_for(tool_url)))
+                        root=root_for(tool_url), refs=sources.linker(cited, root_for(tool_url)),
+                        rule_links=sources.rule_links(cited, rules)))
             checklist_url = f"{url}checklist/"
             yield _page(config, checklist_url, render(
                 "checklist.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
-                sections=checklist(call), root=root_for(checklist_url), today=today))
+                sections=checklist(call), root=root_for(checklist_url), today=today,
+                refs=sources.linker(cited, root_for(checklist_url))))
         yield File.generated(config, f"{url}calendrier.ics", content=ics.calendar([call], funders, site, name=call.title, blocks=ics_blocks))
         yield File.generated(config, f"donnees/appels/{call.id}.json", content=to_json(corpus.call_data[call.id]))
     for funder in funders.values():
@@ -92,8 +97,25 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
         yield _page(config, url, render("funder.md.j2", funder=funder, calls=calls, root=root_for(url), today=today))
         yield File.generated(config, f"{url}calendrier.ics",
                              content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets", blocks=ics_blocks))
+    yield from _source_pages(corpus, config)
+    yield from finder_pages.generate(corpus, config, today, site, ics_blocks, references, to_json)
     yield from _calendar(corpus, config, today, site, ics_blocks)
     yield from _open_data(corpus, config, site)
+
+
+def _source_pages(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
+    """``/textes/<nom>/``: each source text once, with the calls citing it and their quotes marked."""
+    citing: dict[str, list[Call]] = {}
+    for call in corpus.calls.values():
+        if call.source.file in corpus.sources:
+            citing.setdefault(call.source.file, []).append(call)
+    for name, calls in citing.items():
+        url = sources.page_url(name)
+        # The call named like the text describes it best (the framework, not one of its regional calls).
+        main = next((c for c in calls if f"{c.id}.txt" == name), calls[0])
+        quotes = [rule.info.quote for call in calls for rule in (*call.budget_rules, *call.eligibility_rules)]
+        yield _page(config, url, render("source.md.j2", main=main, calls=calls, root=root_for(url),
+                                        body=sources.body(corpus.sources[name], quotes)))
 
 
 def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, ics_blocks: dict[str, str]) -> Iterator[File]:

@@ -28,9 +28,10 @@ NEIGHBOURS = ("cadre-national-1000-jours-2021.yaml", "cpam-flandres-2025.yaml")
 
 
 def calls_with(tmp_path: Path, name: str, content: bytes) -> Path:
-    """A calls/ folder with the referentiel, the schema, a few real calls and one extra file."""
+    """A calls/ folder with the referentiel, the source texts, the schema, a few real calls and one extra file."""
     root = tmp_path / "calls"
     shutil.copytree(CALLS / "_referentiel", root / "_referentiel")
+    shutil.copytree(CALLS / "_sources", root / "_sources")
     for neighbour in ("schema.json", *NEIGHBOURS):
         shutil.copy2(CALLS / neighbour, root / neighbour)
     (root / name).write_bytes(content)

@@ -31,7 +31,8 @@ def test_every_call_renders_a_page_with_its_mount_point(kind, corpus):
         meta = front_matter(text)
         assert meta["render_macros"] is False
         assert call.title in html.unescape(meta["title"])
-        assert f'<div id="calculateur" class="calc" data-kind="{kind}" data-call="{call.id}" data-root="{ROOT_URL}">' in text
+        assert (f'<div id="calculateur" class="calc" data-kind="{kind}" data-call="{call.id}" data-root="{ROOT_URL}" '
+                'data-references="{}">') in text
         script = "budget.js" if kind == "budget" else "eligibility.js"
         assert f'<script type="module" src="{ROOT_URL}assets/calculateurs/{script}"></script>' in text
         assert "<noscript>" in text
@@ -72,12 +73,9 @@ def test_text_from_a_call_file_is_escaped(corpus):
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; l&#39;appel" in body
 
 
-def test_the_hooks_environment_renders_the_same_page(corpus):
-    """macros.pages' environment has the filters the templates use, with the same meaning."""
-    pages = pytest.importorskip("macros.pages")
-    call = corpus.calls["occitanie-1000-jours-2021"]
-    for kind, template in (("budget", "budget.md.j2"), ("eligibility", "eligibilite.md.j2")):
-        mine = render(kind, corpus, call)
-        theirs = pages.render(template, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
-                              root=ROOT_URL, assets=calculator_pages.ASSETS)
-        assert mine == theirs
+def test_the_mount_point_carries_the_links_of_the_findings_references(corpus):
+    """``rule_links`` reach the page as escaped JSON, for the script to link each finding's reference."""
+    call = corpus.calls["cpam-flandres-2025"]
+    text = calculator_pages.render("budget", call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
+                                   root=ROOT_URL, rule_links={"plafonds-horaires": "textes/x/#p-3", "<b>": "&"})
+    assert 'data-references="{&#34;plafonds-horaires&#34;: &#34;textes/x/#p-3&#34;, &#34;&lt;b&gt;&#34;: &#34;&amp;&#34;}"' in text

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from pathlib import Path
-
 import pytest
 
+from callfiles.sources import fragments, normalize
 from conftest import CALLS
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SOURCES = CALLS / "_sources"
 SEED_IDS = {
-    "cpam-val-de-marne-2026": "000_4af79733b48b4269.txt",
-    "cpam-flandres-2025": "001_08b69243769eba30.txt",
-    "occitanie-1000-jours-2021": "002_c59630e252cc08b7.txt",
-    "cadre-national-1000-jours-2022": "003_325c686d862efb90.txt",
-    "cadre-national-1000-jours-2021": "004_6c976826db8ccd47.txt",
+    "cpam-val-de-marne-2026": "cpam-val-de-marne-2026.txt",
+    "cpam-flandres-2025": "cpam-flandres-2025.txt",
+    "occitanie-1000-jours-2021": "occitanie-1000-jours-2021.txt",
+    "cadre-national-1000-jours-2022": "cadre-national-1000-jours-2022.txt",
+    "cadre-national-1000-jours-2021": "cadre-national-1000-jours-2021.txt",
 }
-
-
-def _normalize(text: str) -> str:
-    """Compare texts without caring about case, accents, apostrophes, dashes, markup or spacing."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("’", "'").replace("œ", "oe").replace("*", "")
-    text = re.sub(r"<[^>]+>", " ", text)
-    text = re.sub(r"[^a-z0-9%€]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def test_every_call_file_is_loaded_under_its_file_name(corpus):
@@ -84,11 +71,6 @@ def test_milestones_of_each_wave_are_in_order(corpus, call_id):
                 assert a.when.earliest <= b.when.latest, (a.id, b.id)
 
 
-def _quoted_fragments(quote: str) -> list[str]:
-    parts = re.split(r"\[…\]|\[\.\.\.\]|…", quote)
-    return [p for p in (_normalize(part) for part in parts) if len(p.split()) >= 3]
-
-
 def _calls_with_source(corpus):
     for call in corpus.calls.values():
         if call.source.file:
@@ -96,21 +78,36 @@ def _calls_with_source(corpus):
 
 
 def test_every_rule_quote_is_found_in_its_source_text(corpus):
-    """Each rule's quote is the call's own sentence: every fragment of it occurs in the seed text."""
+    """Each rule's quote is the call's own sentence: every passage of it occurs in the source text.
+
+    Checked here with the plain normalised text, independently of the build's citation search.
+    """
     missing = []
     for call in _calls_with_source(corpus):
-        source = _normalize((SEEDS / call.source.file).read_text(encoding="utf-8"))
+        source = normalize((SOURCES / call.source.file).read_text(encoding="utf-8"))
         for rule in (*call.budget_rules, *call.eligibility_rules):
-            for fragment in _quoted_fragments(rule.info.quote):
+            for fragment in fragments(rule.info.quote):
                 if fragment not in source:
                     missing.append(f"{call.id} / {rule.info.id}: « {fragment} »")
     assert not missing, "\n".join(missing)
 
 
-def test_every_source_file_exists(corpus):
-    """The source named by each call is one of the seed texts."""
+def test_every_source_file_is_in_the_project(corpus):
+    """The source each call names is one of the texts of calls/_sources/, each described in its README."""
+    readme = (SOURCES / "README.md").read_text(encoding="utf-8")
     for call in _calls_with_source(corpus):
-        assert (SEEDS / call.source.file).is_file(), call.id
+        assert (SOURCES / call.source.file).is_file(), call.id
+    for text in SOURCES.glob("*.txt"):
+        assert f"`{text.name}`" in readme, text.name
+    assert {SEED_IDS[c] for c in SEED_IDS} == {p.name for p in SOURCES.glob("*.txt")}
+
+
+def test_the_seed_calls_name_their_own_text(corpus):
+    """The five seed texts are named by the calls PRODUCT.md maps them to; the 2022 regional calls share the national page."""
+    for call_id, name in SEED_IDS.items():
+        assert corpus.calls[call_id].source.file == name
+    regional = [r.call for r in corpus.calls["cadre-national-1000-jours-2022"].regional_calls if r.call]
+    assert {corpus.calls[c].source.file for c in regional} == {"cadre-national-1000-jours-2022.txt"}
 
 
 def test_every_item_carries_a_reference(corpus):

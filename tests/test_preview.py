@@ -119,6 +119,7 @@ def test_a_previewed_bad_file_gets_the_same_problems_as_in_a_full_build(tmp_path
     """Every bad fixture, previewed alone, reports exactly the problems its ``# expect:`` lines give."""
     root = tmp_path / "calls"
     shutil.copytree(CALLS / "_referentiel", root / "_referentiel")
+    shutil.copytree(CALLS / "_sources", root / "_sources")
     for neighbour in ("schema.json", *NEIGHBOURS):
         shutil.copy2(CALLS / neighbour, root / neighbour)
     shutil.copy2(fixture, root / fixture.name)

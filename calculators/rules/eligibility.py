@@ -69,6 +69,9 @@ class StructureTypes:
     info: RuleInfo
     allowed: tuple[str, ...]
 
+    reads = ("structure_type",)
+    """The applicant's answers the rule reads (the finder evaluates it over their values)."""
+
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "StructureTypes":
         return cls(info, tuple(data["allowed"]))
@@ -101,6 +104,11 @@ class Territory:
     departments: tuple[str, ...] = ()
     region: str | None = None
     question: Question | None = None
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        asked = ("answers", "structure_type") if self.question and self.question.for_structure_types else ("answers",)
+        return ("department", *(asked if self.question else ()))
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "Territory":
@@ -137,6 +145,8 @@ class WorkingCapital:
     info: RuleInfo
     max_share: Decimal
 
+    reads = ("working_capital", "annual_operating_costs")
+
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "WorkingCapital":
         return cls(info, Decimal(str(data["max_share"])))
@@ -164,6 +174,8 @@ class SubmissionDeadline:
 
     info: RuleInfo
     milestones: tuple[str, ...]
+
+    reads = ("submission_date",)
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "SubmissionDeadline":
@@ -201,6 +213,8 @@ class ProjectDates:
     start_not_after: dt.date | None = None
     end_not_after: dt.date | None = None
     max_months: int | None = None
+
+    reads = ("project_start", "project_end")
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "ProjectDates":
@@ -243,6 +257,8 @@ class Axes:
     info: RuleInfo
     min: int
 
+    reads = ("axes",)
+
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "Axes":
         return cls(info, int(data["min"]))
@@ -264,6 +280,10 @@ class YesNo:
 
     info: RuleInfo
     question: Question
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return ("answers", "structure_type") if self.question.for_structure_types else ("answers",)
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "YesNo":

@@ -278,6 +278,26 @@
     updatePhases(today);
   }
 
+  // A source text opened at #p-<n> (a reference followed from a call page, a checklist or a
+  // calculator): the quotations that paragraph holds are highlighted in full, including their
+  // parts in the next paragraphs, and the paragraph takes the focus so that a keyboard or
+  // screen-reader user continues from there.
+  function showCitation() {
+    document.querySelectorAll(".src-cite.is-current").forEach(function (mark) { mark.classList.remove("is-current"); });
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id ? document.getElementById(id) : null;
+    if (!target || !target.closest(".src-texte")) return;
+    var cites = {};
+    target.querySelectorAll(".src-cite[data-cite]").forEach(function (mark) {
+      mark.getAttribute("data-cite").split(" ").forEach(function (k) { cites[k] = true; });
+    });
+    document.querySelectorAll(".src-texte .src-cite[data-cite]").forEach(function (mark) {
+      if (mark.getAttribute("data-cite").split(" ").some(function (k) { return cites[k]; })) mark.classList.add("is-current");
+    });
+    target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+  }
+
   function start() {
     // On the calculator pages the status line is not worth a time zone lookup during their
     // start-up (see refresh): it keeps the build's status until the browser is idle.
@@ -285,6 +305,10 @@
       window.requestIdleCallback(refresh, { timeout: 2000 });
     } else {
       refresh();
+    }
+    if (document.querySelector(".src-texte")) {
+      showCitation();
+      window.addEventListener("hashchange", showCitation);
     }
     document.querySelectorAll("[data-cal-filters]").forEach(setupFilters);
     document.querySelectorAll("[data-checklist]").forEach(setupChecklist);

@@ -296,11 +296,30 @@ export function rulesById(call) {
   return rules;
 }
 
+/** The links from each rule to its sentence in the call's source text, by rule id: written by the
+ *  build beside the calculator (`data-references`), relative to the site root. */
+let referenceLinks;
+
+/** A rule's reference: a link to the paragraph of the source text that holds its quote, when the
+ *  build found one, else the reference as text. */
+export function referenceElement(ruleId, text) {
+  if (referenceLinks === undefined) {
+    try {
+      referenceLinks = JSON.parse(document.querySelector("[data-references]")?.dataset.references || "{}");
+    } catch {
+      referenceLinks = {};
+    }
+  }
+  const href = Object.hasOwn(referenceLinks, ruleId) ? referenceLinks[ruleId] : null;
+  return href ? el("a", { class: "aap-ref-link", href: new URL(href, SITE_ROOT).href, text })
+    : el("cite", { text });
+}
+
 export function findingElement(finding, rules, id) {
   const severity = SEVERITY[finding.severity] ?? SEVERITY.info;
   const rule = rules.get(finding.rule);
   return el("div", { class: `calc-finding ${severity.className}`, id, dataset: { rule: finding.rule, severity: finding.severity } },
     el("p", { class: "calc-finding__message" }, el("strong", { text: `${severity.word} : ` }), finding.message),
     el("p", { class: "calc-finding__reference" },
-      rule ? `${rule.label} — ` : "", "Référence : ", el("cite", { text: finding.reference })));
+      rule ? `${rule.label} — ` : "", "Référence : ", referenceElement(finding.rule, finding.reference)));
 }

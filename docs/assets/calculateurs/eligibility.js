@@ -5,7 +5,7 @@
 // eligible, or incomplete with the list of what is still unanswered. No rule is decided here.
 
 import { evaluate, mountStatus, preload } from "./runtime.js";
-import { el, findingElement, latestOnly, loadCallData, rulesById, storage } from "./common.js";
+import { el, findingElement, latestOnly, loadCallData, referenceElement, rulesById, storage } from "./common.js";
 
 const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
@@ -84,7 +84,7 @@ class EligibilityChecker {
     const box = el("fieldset", { class: "calc-rule", id: `regle-${rule.id}`, dataset: { rule: rule.id } },
       // A desirable condition (severity "info") says so, as on the call page, unless its label already does.
       el("legend", { text: rule.severity === "info" && !/souhaitable/i.test(rule.label) ? `${rule.label} (souhaitable)` : rule.label }),
-      el("p", { class: "calc-rule__reference" }, "Référence : ", el("cite", { text: rule.reference })));
+      el("p", { class: "calc-rule__reference" }, "Référence : ", referenceElement(rule.id, rule.reference)));
     const controls = this.controlsFor(rule);
     box.append(...controls);
     if (!controls.length) box.append(el("p", { class: "calc-hint", text: "Déjà demandé plus haut." }));

@@ -1,0 +1,266 @@
+// « Quels appels pour ma structure ? » — the finder's page script.
+//
+// Everything it says comes from donnees/trouver.json, written by the build
+// (calculators/finder.py): each call's eligibility rules evaluated over the finder's inputs,
+// its status steps, its deadlines with their hour. This script only looks the visitor's
+// answers up in those tables and lists the calls: no rule is written here. The answers stay
+// in the page (URL fragment; localStorage if she asks); nothing is sent.
+
+const form = document.getElementById("trouver");
+const finder = form?.closest(".aap-finder");
+const MEMORY_KEY = "appels-sante:trouver";
+const GROUPS = [
+  ["open", "Ouverts pour vous", true],
+  ["upcoming", "À venir pour vous", true],
+  ["unpublished", "Date limite non publiée", true],
+  ["refused", "Pas pour vous", false],
+  ["closed", "Clos", false],
+];
+const MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+  "novembre", "décembre"];
+
+/** "2025-03-01" → "1er mars 2025" (the wording of calculators.dates.french_date). */
+function frenchDate(iso) {
+  const [year, month, day] = iso.split("-").map(Number);
+  return `${day === 1 ? "1er" : day} ${MONTHS[month - 1]} ${year}`;
+}
+
+function localToday() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+  return node;
+}
+
+function fold(text) {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+}
+
+function toBase64Url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+class Finder {
+  constructor(index) {
+    this.index = index;
+    this.root = finder.dataset.root;
+    this.departments = new Map(index.departments.map(([code, label, region]) => [code, { label, region }]));
+    this.structures = new Map(index.structure_types);
+    this.fields = {
+      type: form.elements.type, department: form.elements.departement, date: form.elements.date,
+      theme: form.elements.theme, funder: form.elements.financeur, memory: form.elements.memoire,
+    };
+    this.summary = document.getElementById("trouver-resultat");
+    this.lists = document.getElementById("trouver-listes");
+    this.error = document.getElementById("trouver-departement-erreur");
+    this.fillFilters();
+    this.restore();
+    form.addEventListener("input", () => this.update());
+    form.addEventListener("change", () => this.update());
+    window.addEventListener("hashchange", () => { this.restore(); this.update(); });
+    this.update();
+  }
+
+  fillFilters() {
+    const used = new Set(this.index.calls.flatMap((call) => call.topics));
+    const topics = this.index.topics.map((label, n) => [n, label]).filter(([n]) => used.has(n))
+      .sort((a, b) => a[1].localeCompare(b[1], "fr"));
+    for (const [n, label] of topics) this.fields.theme.append(el("option", { value: String(n), text: label }));
+    const funders = [...new Set(this.index.calls.flatMap((call) => call.funders))]
+      .map((id) => [id, this.index.funders[id] ?? id]).sort((a, b) => a[1].localeCompare(b[1], "fr"));
+    for (const [id, label] of funders) this.fields.funder.append(el("option", { value: id, text: label }));
+  }
+
+  /** The answers from the fragment (#type=…&dep=…&date=…), else from this browser's memory if kept. */
+  restore() {
+    let answers = Object.fromEntries(new URLSearchParams(window.location.hash.slice(1)));
+    let remembered = false;
+    if (!answers.type && !answers.dep) {
+      try {
+        answers = JSON.parse(localStorage.getItem(MEMORY_KEY) || "{}");
+        remembered = Boolean(answers.type || answers.dep);
+      } catch {
+        answers = {};
+      }
+    }
+    if (answers.type && this.structures.has(answers.type)) this.fields.type.value = answers.type;
+    if (answers.dep && this.departments.has(answers.dep)) {
+      this.fields.department.value = `${answers.dep} — ${this.departments.get(answers.dep).label}`;
+    }
+    this.fields.date.value = /^\d{4}-\d{2}-\d{2}$/.test(answers.date ?? "") ? answers.date : localToday();
+    if (answers.theme) this.fields.theme.value = answers.theme;
+    if (answers.financeur) this.fields.funder.value = answers.financeur;
+    this.fields.memory.checked = remembered;
+  }
+
+  /** "59", "59 — Nord", "nord", "Côtes-d'Armor" → the department code, or null. */
+  department() {
+    const typed = this.fields.department.value.trim();
+    if (!typed) return null;
+    const code = typed.split(/\s+[—-]\s+/)[0].toUpperCase();
+    const padded = /^\d$/.test(code) ? `0${code}` : code;
+    if (this.departments.has(padded)) return padded;
+    const wanted = fold(typed);
+    for (const [key, { label }] of this.departments) if (fold(label) === wanted) return key;
+    return undefined;
+  }
+
+  answers() {
+    return {
+      type: this.fields.type.value, dep: this.department(), date: this.fields.date.value,
+      theme: this.fields.theme.value, financeur: this.fields.funder.value,
+    };
+  }
+
+  update() {
+    const answers = this.answers();
+    const unknown = answers.dep === undefined;
+    this.error.hidden = !unknown;
+    this.error.textContent = unknown ? "Département inconnu : tapez son numéro (59, 2A, 971) ou son nom (Nord)." : "";
+    this.fields.department.setAttribute("aria-invalid", unknown ? "true" : "false");
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(answers)) if (value) params.set(key, value);
+    history.replaceState(history.state, "", `${window.location.pathname}${params.size ? `#${params}` : ""}`);
+    if (this.fields.memory.checked) localStorage.setItem(MEMORY_KEY, JSON.stringify(answers));
+    else localStorage.removeItem(MEMORY_KEY);
+    if (!answers.type || !answers.dep || !/^\d{4}-\d{2}-\d{2}$/.test(answers.date)) {
+      this.lists.replaceChildren();
+      this.summary.textContent = unknown ? "Département inconnu." :
+        "Choisissez votre type de structure et votre département pour voir les appels qui vous sont ouverts.";
+      return;
+    }
+    this.show(answers);
+  }
+
+  /** What the index says of one call for these answers: its status that day and its verdict. */
+  judge(call, answers) {
+    const values = { structure_type: answers.type, department: answers.dep, submission_date: answers.date };
+    const status = call.status.filter(([from]) => from <= answers.date).at(-1)[1];
+    const missing = new Set();
+    for (const rule of call.rules) {
+      let outcome;
+      if (rule.steps) outcome = rule.steps.filter(([from]) => from <= answers.date).at(-1)[1];
+      else if (!rule.inputs.length) outcome = rule.default;
+      else outcome = rule.by[rule.inputs.map((name) => values[name]).join("|")] ?? rule.default;
+      if (outcome === 0) continue;
+      if (outcome[0] === 2) {
+        let message = this.index.messages[outcome[1]];
+        for (const name of rule.inputs) message = message.replaceAll(this.index.placeholders[name], this.label(name, values[name]));
+        return { status, refused: { message, rule } };
+      }
+      for (const question of outcome[1]) missing.add(question);
+    }
+    return { status, refused: null, missing: missing.size };
+  }
+
+  label(name, value) {
+    if (name === "structure_type") return this.structures.get(value);
+    if (name === "department") return `${this.departments.get(value).label} (${value})`;
+    return frenchDate(value);
+  }
+
+  show(answers) {
+    const groups = new Map(GROUPS.map(([key]) => [key, []]));
+    for (const call of this.index.calls) {
+      if (answers.theme && !call.topics.includes(Number(answers.theme))) continue;
+      if (answers.financeur && !call.funders.includes(answers.financeur)) continue;
+      const verdict = this.judge(call, answers);
+      const over = verdict.status === "closed" || verdict.status === "expired";
+      const key = over ? "closed" : verdict.refused ? "refused" : verdict.status;
+      const next = call.deadlines.find(([day]) => day >= answers.date) ?? null;
+      groups.get(groups.has(key) ? key : "unpublished").push({ call, verdict, next });
+    }
+    const sections = [];
+    const counts = [];
+    for (const [key, title, expanded] of GROUPS) {
+      const items = groups.get(key).sort((a, b) => (a.next?.[0] ?? "9999").localeCompare(b.next?.[0] ?? "9999")
+        || a.call.title.localeCompare(b.call.title, "fr"));
+      counts.push(`${title.toLowerCase()} : ${items.length}`);
+      const list = el("ul", { class: "aap-results" }, items.map((item) => this.item(item, answers)));
+      if (!items.length) list.append(el("li", { class: "aap-empty", text: "Aucun." }));
+      const heading = `${title} (${items.length})`;
+      sections.push(expanded
+        ? el("section", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
+          el("h2", { text: heading }), list)
+        : el("details", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
+          el("summary", {}, el("h2", { text: heading })), list));
+    }
+    sections.push(this.feeds(answers));
+    this.lists.replaceChildren(...sections);
+    const total = this.index.calls.length;
+    this.summary.textContent = `${total} ${total > 1 ? "appels examinés" : "appel examiné"} — ${counts.join(" ; ")}.`;
+  }
+
+  item({ call, verdict, next }, answers) {
+    const funders = call.funders.map((id) => this.index.funders[id] ?? id).join(", ");
+    const status = el("span", { class: `aap-badge aap-badge--${verdict.status}`, text: this.index.status_labels[verdict.status] });
+    const parts = [
+      el("h3", {}, el("a", { href: `${this.root}appels/${call.id}/`, text: call.title })),
+      el("p", { class: "aap-result__meta" }, `${funders} · `, status),
+    ];
+    if (next) {
+      const days = Math.round((Date.parse(`${next[0]}T00:00:00Z`) - Date.parse(`${answers.date}T00:00:00Z`)) / 86400000);
+      parts.push(el("p", { class: "aap-result__deadline" }, "Date limite : ", el("strong", { text: next[1] }),
+        ` (${days === 0 ? "dernier jour" : `J-${days}`})`));
+    } else if (call.informed) {
+      parts.push(el("p", { class: "aap-result__deadline", text: `Date limite non publiée, ${call.informed}.` }));
+    }
+    if (verdict.refused) {
+      const { message, rule } = verdict.refused;
+      const reference = rule.href ? el("a", { href: `${this.root}${rule.href}`, text: rule.reference }) : rule.reference;
+      parts.push(el("p", { class: "aap-result__refusal" }, message, " ", el("span", { class: "aap-ref" }, "(", reference, ")")));
+    } else {
+      const text = verdict.missing ? `${verdict.missing} ${verdict.missing > 1 ? "points" : "point"} à vérifier`
+        : "Éligible sur ces critères";
+      parts.push(el("p", { class: `aap-result__verdict${verdict.missing ? "" : " aap-result__verdict--ok"}`, text }));
+    }
+    if (call.checker) {
+      const draft = { structure_type: answers.type, department: answers.dep, submission_date: answers.date };
+      parts.push(el("p", {}, el("a", {
+        href: `${this.root}appels/${call.id}/eligibilite/#brouillon=j${toBase64Url(JSON.stringify(draft))}`,
+        text: verdict.missing ? "Répondre aux questions restantes" : "Vérifier mon éligibilité en détail",
+      })));
+    }
+    return el("li", { class: "aap-result", "data-call": call.id }, parts);
+  }
+
+  feeds(answers) {
+    const region = this.departments.get(answers.dep)?.region;
+    if (!region) return "";
+    const base = `${this.root}trouver/flux/${answers.type}/${region}`;
+    const who = `${this.structures.get(answers.type)}, ${this.index.regions[region]}`;
+    return el("p", { class: "aap-finder__feeds" }, `Recevoir les nouveaux appels pour ce profil (${who}) : `,
+      el("a", { href: `${base}.atom`, text: "flux Atom" }), " · ",
+      el("a", { href: `${base}.ics`, text: "agenda iCalendar" }), ".");
+  }
+}
+
+if (finder) {
+  fetch(finder.dataset.index)
+    .then((response) => {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    })
+    .then((index) => { window.appelsTrouver = new Finder(index); finder.dataset.state = "ready"; })
+    .catch(() => {
+      document.getElementById("trouver-resultat").textContent =
+        "La liste des appels n'a pas pu être chargée. Rechargez la page ; sinon, consultez la page Calendrier.";
+      finder.dataset.state = "error";
+    });
+}
