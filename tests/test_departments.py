@@ -55,3 +55,14 @@ def test_the_eligibility_forms_department_list_is_in_reading_order(site, serve, 
                       ["Autres départements", [code for code in READING_ORDER if code not in occitanie]]]
     assert page.locator('#elig-department option[value="09"]').inner_text() == "09 — Ariège"
     assert not log.errors
+
+
+def test_the_finders_department_list_and_index_are_in_reading_order(site):
+    """/trouver/'s suggestions and donnees/trouver.json list the departments 01…19, 2A, 2B, 21…, 971…"""
+    import re
+
+    page = (site / "trouver" / "index.html").read_text(encoding="utf-8")
+    datalist = page[page.index('<datalist id="trouver-departements">'):page.index("</datalist>")]
+    assert re.findall(r'<option value="(\w+) — ', datalist) == READING_ORDER
+    index = json.loads((site / "donnees" / "trouver.json").read_text(encoding="utf-8"))
+    assert [code for code, *_ in index["departments"]] == READING_ORDER
