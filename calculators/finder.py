@@ -114,21 +114,24 @@ def rule_entry(rule: Any, call: "Call", vocabulary: "Vocabulary", questions: dic
                link: Callable[[Any], str | None]) -> dict[str, Any]:
     """One rule over the domain of the finder inputs it reads: a default outcome and the exceptions.
 
-    ``inputs`` names them; ``by`` maps their values (joined by ``|`` when there are two:
-    ``"ccas|31"``) to the outcomes that differ from ``default``; a date rule has ``steps``
-    instead, ``[from day, outcome]`` in order.
+    ``in`` names the inputs; ``by`` maps their values (joined by ``|`` when there are two:
+    ``"ccas|31"``) to the outcomes that differ from the default ``d``; a date rule has ``steps``
+    instead, ``[from day, outcome]`` in order. A rule that can fail carries its id ``r``, its
+    reference ``ref`` and the link ``href`` to its paragraph, for the refusal the page shows.
     """
     names = [name for name in INPUTS if name in rule.reads]
     if "submission_date" in names and len(names) > 1:
         raise ValueError(f"{rule.info.kind}: a rule reading the date and another finder input is not supported")
-    entry: dict[str, Any] = {"rule": rule.info.id, "reference": rule.info.reference, "inputs": names}
-    href = link(rule)
-    if href:
-        entry["href"] = href
     combos: list[dict[str, str]] = [{}]
     for name in names:
         combos = [{**combo, name: value} for combo in combos for value in _domain(name, call, vocabulary)]
     outcomes = [_outcome(rule, call, vocabulary, combo, questions, tables) for combo in combos]
+    entry: dict[str, Any] = {"in": names}
+    if any(outcome != 0 and outcome[0] == 2 for outcome in outcomes):
+        entry.update(r=rule.info.id, ref=rule.info.reference)
+        href = link(rule)
+        if href:
+            entry["href"] = href
     if names == ["submission_date"]:
         steps: list[list[Any]] = []
         for combo, outcome in zip(combos, outcomes):
@@ -139,7 +142,7 @@ def rule_entry(rule: Any, call: "Call", vocabulary: "Vocabulary", questions: dic
         return entry
     keys = [repr(o) for o in outcomes]
     common = Counter(keys).most_common(1)[0][0]
-    entry["default"] = outcomes[keys.index(common)]
+    entry["d"] = outcomes[keys.index(common)]
     if names:
         entry["by"] = {"|".join(combo[n] for n in names): outcome
                        for combo, outcome, key in zip(combos, outcomes, keys) if key != common}
@@ -148,11 +151,21 @@ def rule_entry(rule: Any, call: "Call", vocabulary: "Vocabulary", questions: dic
 
 def call_entry(call: "Call", vocabulary: "Vocabulary", tables: _Tables, link: Callable[[Any], str | None],
                extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Everything the finder needs about one call: its rules' lookup tables, status steps, deadlines."""
+    """Everything the finder needs about one call: its rules' lookup tables, status steps, deadlines.
+
+    Rules that read none of the finder's inputs and never fail only add points to check: their
+    questions are merged into ``base`` (indexes of the call's questions, which only need counting).
+    """
     questions: dict[str, int] = {}
-    rules = [rule_entry(rule, call, vocabulary, questions, tables, link) for rule in call.eligibility_rules]
-    return {"id": call.id, **(extra or {}), "status": steps_data(call), "rules": rules,
-            "questions": list(questions)}
+    base: list[int] = []
+    rules = []
+    for rule in call.eligibility_rules:
+        entry = rule_entry(rule, call, vocabulary, questions, tables, link)
+        if not entry["in"] and "r" not in entry:
+            base.extend(q for q in (entry["d"][1] if entry["d"] else ()) if q not in base)
+        else:
+            rules.append(entry)
+    return {"id": call.id, **(extra or {}), "status": steps_data(call), "base": base, "rules": rules}
 
 
 def index(calls: Iterable["Call"], vocabulary: "Vocabulary", link: Callable[["Call", Any], str | None],
@@ -169,21 +182,21 @@ def outcome_for(entry: Mapping[str, Any], answers: Mapping[str, str]) -> Outcome
     if "steps" in entry:
         day = answers["submission_date"]
         return [outcome for start, outcome in entry["steps"] if start <= day][-1]
-    if not entry["inputs"]:
-        return entry["default"]
-    return entry["by"].get("|".join(answers[n] for n in entry["inputs"]), entry["default"])
+    if not entry["in"]:
+        return entry["d"]
+    return entry["by"].get("|".join(answers[n] for n in entry["in"]), entry["d"])
 
 
 def verdict(call_entry_: Mapping[str, Any], answers: Mapping[str, str], messages: list[str],
             vocabulary: "Vocabulary") -> dict[str, Any]:
     """``{"eligible": True | False | None, "missing": n, "rule", "message"}`` from the index alone."""
-    missing: set[int] = set()
+    missing: set[int] = set(call_entry_["base"])
     for entry in call_entry_["rules"]:
         outcome = outcome_for(entry, answers)
         if outcome == 0:
             continue
         if outcome[0] == 2:
-            message = fill(messages[outcome[1]], answers, entry["inputs"], vocabulary)
-            return {"eligible": False, "missing": 0, "rule": entry["rule"], "message": message}
+            message = fill(messages[outcome[1]], answers, entry["in"], vocabulary)
+            return {"eligible": False, "missing": 0, "rule": entry["r"], "message": message}
         missing.update(outcome[1])
     return {"eligible": None if missing else True, "missing": len(missing), "rule": None, "message": None}

@@ -73,10 +73,36 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
+    """A way to reach a funder's team: any of a web page, an email, a phone, a postal address."""
+
     label: str
     email: str | None = None
     note: str | None = None
     reference: str | None = None
+    url: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+def contact_from_data(data: Mapping[str, Any]) -> Contact:
+    """A :class:`Contact` from a call's ``apply.contacts`` item or a funder's ``contacts`` item."""
+    return Contact(data["label"], data.get("email"), data.get("note"), data.get("reference"),
+                   data.get("url"), data.get("phone"), data.get("address"))
+
+
+DocumentFormat = Literal["pdf", "docx", "doc", "odt", "xlsx", "xls", "ods", "zip", "page-web"]
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialDocument:
+    """A document the funder publishes (call text, annex, form), at an address the call text gives."""
+
+    title: str
+    url: str
+    format: DocumentFormat
+    reference: str
+    size: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +159,7 @@ class Call:
     funding: tuple[AmountItem, ...] = ()
     selection_criteria: tuple[Item, ...] = ()
     apply: Apply = Apply()
+    documents: tuple[OfficialDocument, ...] = ()
     obligations: tuple[Obligation, ...] = ()
     budget_rules: tuple[Any, ...] = ()
     eligibility_rules: tuple[Any, ...] = ()
@@ -222,9 +249,10 @@ def call_from_data(data: Mapping[str, Any]) -> Call:
             steps=_items(apply, "steps"),
             documents=_items(apply, "documents"),
             links=tuple(Link(l["label"], l.get("url"), l.get("note"), l.get("reference")) for l in apply.get("links", ())),
-            contacts=tuple(Contact(c["label"], c.get("email"), c.get("note"), c.get("reference"))
-                           for c in apply.get("contacts", ())),
+            contacts=tuple(contact_from_data(c) for c in apply.get("contacts", ())),
         ),
+        documents=tuple(OfficialDocument(d["title"], d["url"], d["format"], d["reference"], d.get("size"), d.get("note"))
+                        for d in data.get("documents", ())),
         obligations=tuple(Obligation(o["label"], o["reference"], o.get("milestone")) for o in data.get("obligations", ())),
         budget_rules=tuple(build_rule("budget", r) for r in rules.get("budget", ())),
         eligibility_rules=tuple(build_rule("eligibility", r) for r in rules.get("eligibility", ())),

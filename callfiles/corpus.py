@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gi
     fastjsonschema = None
 
 from calculators.dates import when_from
-from calculators.model import Call, Vocabulary, call_from_data, vocabulary_from_data
+from calculators.model import Call, Contact, Vocabulary, call_from_data, contact_from_data, vocabulary_from_data
 from callfiles.problems import CallFileError, Problem
 from callfiles.sources import SourceText, parse
 from callfiles.yamlsource import Document, read
@@ -53,6 +53,8 @@ class Funder:
     description: str
     region: str | None = None
     departments: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    """Its permanent contacts, each with the reference of the text that gives it."""
 
 
 @dataclass
@@ -105,6 +107,18 @@ def _quick_check() -> Callable[[object], object] | None:
     if fastjsonschema is None:  # pragma: no cover - the dependency is declared in pyproject.toml
         return None
     return fastjsonschema.compile(schema(), use_default=False)
+
+
+@lru_cache(maxsize=1)
+def _funders_validator() -> jsonschema.Draft202012Validator:
+    """The funders' contacts, checked with the call files' own ``contact`` definition (same
+    URL and email patterns, same messages) plus a required ``reference``: a funder's contact
+    is kept for every call, so where it comes from must be written down."""
+    contact = {"allOf": [{"$ref": "#/$defs/contact"}], "required": ["reference"]}
+    funder = {"type": "object", "properties": {"contacts": {"type": "array", "items": contact}}}
+    # The call schema itself with other properties: same $id and $defs, so that every $ref resolves alike.
+    return jsonschema.Draft202012Validator({**schema(), "additionalProperties": True, "required": [],
+                                            "properties": {"funders": {"type": "array", "items": funder}}})
 
 
 def _schema_problems(doc: Document) -> list[Problem]:
@@ -460,11 +474,14 @@ def _load_referentiel(root: Path, problems: list[Problem]) -> tuple[Vocabulary |
         if not isinstance(items, list):
             problems.append(doc.problem((), "attendu une liste 'funders'"))
             items = []
+        contact_problems = [p for error in _funders_validator().iter_errors(doc.data) for p in _explain(doc, error)]
+        problems.extend(contact_problems)
         for i, item in enumerate(items):
             try:
+                contacts = () if contact_problems else tuple(contact_from_data(c) for c in item.get("contacts", ()))
                 funder = Funder(item["id"], item["name"], item["short_name"], item["kind"], item["description"],
-                                item.get("region"), tuple(item.get("departments", ())))
-            except (KeyError, TypeError):
+                                item.get("region"), tuple(item.get("departments", ())), contacts)
+            except (KeyError, TypeError, AttributeError):
                 problems.append(doc.problem(("funders", i), "attendu id, name, short_name, kind et description"))
                 continue
             if funder.id in funders:

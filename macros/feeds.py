@@ -51,6 +51,29 @@ def calls_document(call_data: Mapping[str, Mapping[str, Any]], generated: dt.dat
     return {"generated": _iso_z(generated), "calls": [call_data[key] for key in sorted(call_data)]}
 
 
+def funders_document(funders: Iterable[Any]) -> dict[str, Any]:
+    """``/donnees/financeurs.json``: ``{"funders": [...]}``, each funder as ``financeurs.yaml`` writes it
+    (empty and absent fields left out), its contacts included.
+
+    >>> from callfiles.corpus import Funder
+    >>> from calculators.model import Contact
+    >>> funders_document([Funder("x", "X", "X", "ars", "D.", contacts=(Contact("Accueil", email="a@x.fr", reference="§ 1"),))])
+    {'funders': [{'id': 'x', 'name': 'X', 'short_name': 'X', 'kind': 'ars', 'description': 'D.', 'contacts': [{'label': 'Accueil', 'email': 'a@x.fr', 'reference': '§ 1'}]}]}
+    """
+    def present(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+        return {key: value for key, value in pairs if value not in (None, (), [])}
+
+    return {"funders": [
+        present([("id", f.id), ("name", f.name), ("short_name", f.short_name), ("kind", f.kind),
+                 ("description", f.description), ("region", f.region), ("departments", list(f.departments)),
+                 ("contacts", [present((name, getattr(c, name)) for name in CONTACT_FIELDS) for c in f.contacts])])
+        for f in funders]}
+
+
+CONTACT_FIELDS = ("label", "url", "email", "phone", "address", "note", "reference")
+"""A contact's fields in the order people read them (the schema's ``contact``)."""
+
+
 def calls_document_schema() -> dict[str, Any]:
     """JSON Schema of ``appels.json``: the wrapper, each call referring to ``schema.json``."""
     return {

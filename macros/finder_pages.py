@@ -4,7 +4,7 @@
   result shows (title, funders, deadlines with their hour, status steps, themes and axes);
   the page only looks answers up in it.
 - ``trouver/``: the form, the results, and — for visitors without JavaScript — the calls open
-  or to come on the day of the build, by region and by funder.
+  or to come on the day of the build, by region, each with its funders.
 - ``trouver/flux/<type>/<région>.atom`` and ``.ics``: for each type of structure and region,
   the calls not over whose rules admit that type in at least one department of the region:
   the alert a coordinator subscribes to, with no account and no e-mail.
@@ -92,7 +92,7 @@ def admits(entry: Mapping[str, Any], structure: str, departments: tuple[str, ...
         answers = {"structure_type": structure, "department": department}
         refused = False
         for rule in entry["rules"]:
-            if "steps" in rule:
+            if "steps" in rule or "r" not in rule:
                 continue
             outcome = finder.outcome_for(rule, answers)
             if outcome != 0 and outcome[0] == 2:
@@ -117,13 +117,9 @@ def generate(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, ic
     regions = [(slug, corpus.vocabulary.regions[slug].label) for slug in corpus.vocabulary.regions if slug in by_region]
     if NATIONAL in by_region:
         regions.append((NATIONAL, "Toute la France"))
-    by_funder: dict[str, list[Call]] = {}
-    for call in current:
-        for funder in call.funders:
-            by_funder.setdefault(funder, []).append(call)
     yield File.generated(config, f"{URL}index.md", content=render(
         "finder.md.j2", root=root_for(URL), today=today, vocabulary=corpus.vocabulary, funders=corpus.funders,
-        regions=regions, by_region=by_region, by_funder=by_funder, index_url=INDEX))
+        regions=regions, by_region=by_region, index_url=INDEX))
     entries = {entry["id"]: entry for entry in document["calls"]}
     for structure, structure_label in corpus.vocabulary.structure_types.items():
         for slug, region in corpus.vocabulary.regions.items():

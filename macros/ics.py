@@ -4,8 +4,9 @@ One pure function, :func:`calendar`, turns calls and funders into the text of on
 What each kind of date becomes is a product decision, documented for visitors on the
 calendar page (``macros/templates/calendar.md.j2``):
 
-- an hour (``instant``): an event at that exact instant, written in UTC. « 24:00 » is the
-  end of the day, i.e. 00:00 Paris time on the next day;
+- an hour (``instant``): an event in the last minute one may act, written in UTC, with
+  the hour in its summary (« à minuit », « à 23 h 59 »). It starts at the stated time — at
+  23:59 for « 24:00 » — and ends 59 seconds later (see :func:`instant_span` for why);
 - a day without hour (``day``) or a period (``period``): an all-day event;
 - an approximate date (``around``): one all-day event spanning the whole window, with the
   call's own words (« fin août 2021 ») in the summary;
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from calculators.dates import When, describe, french_date
+from calculators.dates import When, describe, french_date, french_time
 from calculators.model import Call, Milestone
 from macros.pages import MILESTONE_KINDS as KIND_LABELS
 
@@ -64,13 +65,14 @@ class _Funder(Protocol):  # what this module reads from callfiles.corpus.Funder
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One VEVENT, before it is written: either ``start`` (UTC instant) or ``days`` (first, last)."""
+    """One VEVENT, before it is written: either ``start`` and ``end`` (UTC) or ``days`` (first, last)."""
 
     uid: str
     summary: str
     description: str
     stamp: dt.datetime
     start: dt.datetime | None = None
+    end: dt.datetime | None = None
     days: tuple[dt.date, dt.date] | None = None
     categories: str = ""
     url: str | None = None
@@ -94,6 +96,34 @@ def paris_to_utc(day: dt.date, time: str) -> dt.datetime:
     return local.astimezone(dt.timezone.utc)
 
 
+LAST_MINUTE = dt.timedelta(seconds=59)
+
+
+def instant_span(day: dt.date, time: str) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC start and end of the event of a deadline at ``time`` on ``day`` (Paris).
+
+    « 24 janvier 2025 à minuit » is the instant 2025-01-25 00:00 Paris time. An event *at*
+    that instant is shown on the 25th by every calendar (a phone displays « 25 janv. 00:00 »),
+    and an event *ending* at it (23:00 → 24:00) is still drawn on the 25th by the calendars
+    that treat an end at 00:00 as inclusive (several phone apps do; RFC 5545 § 3.6.1 says
+    DTEND is exclusive, which Google Calendar, Apple Calendar and Thunderbird follow, but not
+    every app does). So the event covers the last minute in which one may still submit,
+    23:59:00 → 23:59:59 Paris time: it starts and ends on the 24th in every calendar, and
+    its summary says « à minuit » so that nobody reads 23:59 as the deadline itself. Other
+    hours (« 23 h 59 ») start at that minute and last the same 59 seconds, never reaching
+    the next minute — hence never the next day. The end is written out (DTEND): without it
+    RFC 5545 makes the event end at its start, but clients that give such an event a
+    default length of their own would stretch it past midnight again.
+
+    >>> [t.isoformat() for t in instant_span(dt.date(2025, 1, 24), "24:00")]
+    ['2025-01-24T22:59:00+00:00', '2025-01-24T22:59:59+00:00']
+    >>> [t.isoformat() for t in instant_span(dt.date(2021, 7, 25), "23:59")]
+    ['2021-07-25T21:59:00+00:00', '2021-07-25T21:59:59+00:00']
+    """
+    start = paris_to_utc(day, "23:59" if time == "24:00" else time)
+    return start, start + LAST_MINUTE
+
+
 def stamp_date(call: Call) -> dt.date:
     """The date a call's data stands for: its source text's date, else its first dated milestone.
 
@@ -107,9 +137,10 @@ def stamp_date(call: Call) -> dt.date:
 
 # --- events ----------------------------------------------------------------------------
 
-def _summary(call: Call, milestone: Milestone) -> str:
+def _summary(call: Call, milestone: Milestone, hour: str = "") -> str:
     wave = f" ({milestone.wave})" if milestone.wave else ""
-    return f"{KIND_LABELS.get(milestone.kind, milestone.kind)}{wave} — {call.title}"
+    at = f" à {hour}" if hour else ""
+    return f"{KIND_LABELS.get(milestone.kind, milestone.kind)}{wave}{at} — {call.title}"
 
 
 def _description(call: Call, milestone: Milestone, funders: str, url: str | None, note: str) -> str:
@@ -137,9 +168,11 @@ def events_of(call: Call, funders: Mapping[str, _Funder], base_url: str = "") ->
         if when.kind == "unknown" or not when.dates:
             continue
         if when.kind == "instant" and when.time:
-            note = "« Minuit » : à la fin de cette journée, heure de Paris." if when.time == "24:00" else ""
-            out.append(Event(uid, summary, _description(call, milestone, names, url, note),
-                             start=paris_to_utc(when.dates[0], when.time), **common))
+            note = ("« Minuit » : à la fin de cette journée, heure de Paris ; l'événement occupe "
+                    "la dernière minute pour agir, de 23 h 59 à minuit." if when.time == "24:00" else "")
+            start, end = instant_span(when.dates[0], when.time)
+            out.append(Event(uid, _summary(call, milestone, french_time(when.time)),
+                             _description(call, milestone, names, url, note), start=start, end=end, **common))
         elif when.kind == "day":
             out.append(Event(uid, summary, _description(call, milestone, names, url, ""),
                              days=(when.dates[0], when.dates[0]), **common))
@@ -196,8 +229,8 @@ def _utc(value: dt.datetime) -> str:
 def _event_lines(event: Event) -> list[str]:
     lines = ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_utc(event.stamp)}"]
     if event.start is not None:
-        # A deadline is an instant: no DTEND, so the event lasts zero seconds (RFC 5545 § 3.6.1).
-        lines.append(f"DTSTART:{_utc(event.start)}")
+        assert event.end is not None  # every event has an explicit end (see instant_span)
+        lines += [f"DTSTART:{_utc(event.start)}", f"DTEND:{_utc(event.end)}"]
     else:
         assert event.days is not None
         first, last = event.days

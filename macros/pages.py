@@ -21,6 +21,7 @@ from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.timeline import (STATUS_LABELS, closing, days_left, deadline_days, deadlines_by_day, milestone_phase,
                                   opening, ordered, status_on)
+from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -91,10 +92,12 @@ def environment() -> jinja2.Environment:
         share=lambda v: format_share(Decimal(str(v))),
         kind=lambda k: MILESTONE_KINDS.get(k, k),
         phase=lambda p: PHASES[p],
+        tel=tel_href,
+        doc_format=format_label,
     )
     env.globals.update(
         status_on=status_on, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
-        opening=opening, closing=closing, question_scope=question_scope,
+        opening=opening, closing=closing, question_scope=question_scope, funder_contacts=funder_contacts,
         deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
     )
     return env

@@ -188,6 +188,7 @@ def _open_data(corpus: Corpus, config: MkDocsConfig, site: str) -> Iterator[File
     yield File.generated(config, "donnees/appels.schema.json", content=to_json(feeds.calls_document_schema()))
     yield File.generated(config, "donnees/appels.atom", content=feeds.atom(corpus.calls.values(), corpus.funders, site))
     yield File.generated(config, "donnees/vocabulaire.json", content=to_json(published_vocabulary(corpus.vocabulary_data)))
+    yield File.generated(config, "donnees/financeurs.json", content=to_json(feeds.funders_document(corpus.funders.values())))
     yield File.generated(config, "donnees/schema.json",
                          content=(corpus.root / "schema.json").read_text(encoding="utf-8"))
 

@@ -64,6 +64,13 @@ def nothing(page: Any) -> None:
     pass
 
 
+def find_calls(page: Any) -> None:
+    """A CCAS in Haute-Garonne in July 2021: results listed, « Pas pour vous » opened."""
+    wait_until(page, "() => document.querySelectorAll('.aap-result').length > 0", timeout=30)
+    page.locator(".aap-finder__group--refused summary").click()
+    wait_until(page, "() => document.querySelectorAll('.aap-finder__group--refused .aap-result').length > 0")
+
+
 # French names as docs/accessibilite.md lists them → (URL, what to do before the checks).
 PAGES: dict[str, tuple[str, Callable[[Any], None]]] = {
     "accueil": ("", nothing),
@@ -77,6 +84,8 @@ PAGES: dict[str, tuple[str, Callable[[Any], None]]] = {
     "données ouvertes": ("donnees/", nothing),
     "guide de publication": ("publier/", nothing),
     "déclaration d'accessibilité": ("accessibilite/", nothing),
+    "texte source d'un appel": ("textes/cpam-flandres-2025/#p-39", nothing),
+    "recherche d'appels avec des résultats affichés": ("trouver/#type=ccas&dep=31&date=2021-07-01", find_calls),
     "simulateur de budget avec des résultats affichés": ("appels/cpam-flandres-2025/budget/", break_a_cap),
     "vérification d'éligibilité avec un verdict affiché": ("appels/cpam-flandres-2025/eligibilite/", show_a_verdict),
 }

@@ -47,9 +47,20 @@ def test_bad_call_file_is_refused_with_its_message(tmp_path, fixture):
     assert [str(p) for p in caught.value.problems] == _expected(fixture)
 
 
+@pytest.mark.parametrize("fixture", sorted((BAD / "financeurs").glob("*.yaml")), ids=lambda p: p.stem)
+def test_bad_funders_file_is_refused_with_its_message(tmp_path, fixture):
+    """A funders' file with a bad contact is refused with file:line:col, like a call file."""
+    root = calls_with(tmp_path, "cpam-flandres-2025.yaml", (CALLS / "cpam-flandres-2025.yaml").read_bytes())
+    (root / "_referentiel" / "financeurs.yaml").write_bytes(fixture.read_bytes())
+    with pytest.raises(CallFileError) as caught:
+        load_corpus(root)
+    assert [str(p) for p in caught.value.problems] == _expected(fixture)
+
+
 def test_every_fixture_states_what_it_expects():
     """A fixture without an expectation would test nothing."""
-    assert all(_expected(f) for f in BAD.glob("*.yaml"))
+    assert all(_expected(f) for f in (*BAD.glob("*.yaml"), *BAD.glob("financeurs/*.yaml")))
+    assert len(list(BAD.glob("financeurs/*.yaml"))) >= 3
     assert len(list(BAD.glob("*.yaml"))) >= 18
 
 

@@ -96,7 +96,7 @@ def test_filters_are_labelled_grouped_and_announce_their_count(site):
 def test_the_calendar_page_documents_the_feeds_choices(site):
     html = article(site / "calendrier/index.html")
     assert 'id="dates-dans-votre-agenda"' in html
-    for words in ("date possible", "aucun événement", "approximative", "0 h le lendemain", "une semaine avant"):
+    for words in ("date possible", "aucun événement", "approximative", "de 23 h 59 à minuit", "une semaine avant"):
         assert words in html, words
 
 

@@ -30,14 +30,15 @@ def test_every_item_is_a_labelled_checkbox_citing_its_reference(site, corpus):
         if call.kind != "call":
             continue
         html = article((site / f"appels/{call_id}/checklist/index.html").read_text(encoding="utf-8"))
-        items = re.findall(r"<li><input ([^>]*)><label ([^>]*)>(.*?)</label></li>", html, re.S)
+        items = re.findall(r"<li><input ([^>]*)><label ([^>]*)>(.*?)</label>(.*?)</li>", html, re.S)
         expected = sum(len(section.items) for section in checklist(call))
         assert len(items) == expected, call_id
-        for attributes, label_attributes, text in items:
+        for attributes, label_attributes, text, after in items:
             box = re.search(r'id="([^"]+)"', attributes).group(1)
             assert 'type="checkbox"' in attributes and f'data-key="{box}"' in attributes
             assert label_attributes == f'for="{box}"'
-            assert re.search(r'<span class="aap-ref">\(.+\)</span>$', text.strip()), text
+            assert text.strip() and "<a " not in text  # the label is the item alone; its reference follows it
+            assert re.fullmatch(r'<span class="aap-ref">\(.+\)</span>', after.strip()), after
 
 
 def test_the_obligations_list_has_reports_with_their_dates_and_the_other_duties(site):

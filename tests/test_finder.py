@@ -83,9 +83,9 @@ def test_the_command_line_says_the_same(corpus, index, call_id, answers, eligibl
 def test_a_department_message_is_one_template_for_a_whole_territory(corpus, index):
     """The hundred departments outside Flandres share one message, filled with the applicant's own department."""
     entry = next(e for e in index["calls"] if e["id"] == "cpam-flandres-2025")
-    territory = next(r for r in entry["rules"] if r["rule"] == "territoire-flandres")
-    assert territory["inputs"] == ["department"] and territory["default"][0] == 2
-    template = index["messages"][territory["default"][1]]
+    territory = next(r for r in entry["rules"] if r.get("r") == "territoire-flandres")
+    assert territory["in"] == ["department"] and territory["d"][0] == 2
+    template = index["messages"][territory["d"][1]]
     assert finder.PLACEHOLDERS["department"] in template
     assert finder.fill(template, {"department": "31"}, ["department"], corpus.vocabulary).startswith(
         "Département Haute-Garonne (31) : ")

@@ -53,9 +53,12 @@ themes:
   - {{label: {yaml_text(FORMULA)}, reference: {yaml_text("+cmd|' /C calc'!A0")}}}
 milestones:
   - {{id: depot, kind: deadline, label: {yaml_text(MILESTONE)}, when: 2030-01-01, reference: {yaml_text('§ 1;"' + chr(13) + chr(10))}}}
+documents:
+  - {{title: "Annexe <script>alert(12)</script>", url: "https://exemple.fr/a.pdf?a=1&b=2'onmouseover=alert(13)", format: pdf, size: "12 Ko", note: "<img src=x onerror=alert(14)>", reference: "§ 2"}}
 apply:
   contacts:
     - {{label: "Contact <b>gras</b>", email: {yaml_text(EMAIL)}, reference: "§ 2"}}
+    - {{label: "Accueil", url: "https://exemple.fr/'onfocus=alert(15)", phone: "03 00 00 00 00", address: {yaml_text("1 rue <b>X</b>" + chr(10) + "</li><script>alert(16)</script>")}, reference: "§ 2"}}
   links:
     - {{label: "Lien <i>", url: "https://exemple.fr/?a=1&b=2'3", reference: "§ 2"}}
 rules:
@@ -88,9 +91,12 @@ themes:
   - {{label: "{WORD}", reference: "{"r" * 200}"}}
 milestones:
   - {{id: depot, kind: deadline, wave: "{WORD}", label: "{WORD}", when: 2030-01-02, reference: "{"r" * 200}"}}
+documents:
+  - {{title: "{WORD}", url: "https://exemple.fr/{"u" * 450}", format: page-web, reference: "{"r" * 200}"}}
 apply:
   contacts:
     - {{label: "{WORD}", email: "{"e" * 150}@{"d" * 40}.fr", reference: "{"r" * 200}"}}
+    - {{label: "{WORD}", url: "https://exemple.fr/{"c" * 450}", address: "{"Rue" + "a" * 297}", reference: "{"r" * 200}"}}
   links:
     - {{label: "{WORD}", url: "https://exemple.fr/{"u" * 450}", reference: "{"r" * 200}"}}
 rules:

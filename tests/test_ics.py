@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -13,17 +14,22 @@ from macros import agenda, ics
 
 SITE_URL = "https://exemple.invalid/aap/"
 
-# The seed calls' deadlines, as their texts state them, and the instant that must be in the feeds.
+# The seed calls' deadlines, as their texts state them, and the UTC start and end of their event:
+# the last minute in which one may still submit, 59 seconds long (see ics.instant_span).
 DEADLINES = [
-    # « 24 janvier 2025 à minuit »: the end of the 24th, Paris winter time (UTC+1).
-    ("cpam-flandres-2025", "depot-vague-1", dt.datetime(2025, 1, 24, 23, 0, tzinfo=dt.timezone.utc)),
+    # « 24 janvier 2025 à minuit »: the end of the 24th, Paris winter time (UTC+1); 23:59 Paris is 22:59 UTC.
+    ("cpam-flandres-2025", "depot-vague-1",
+     (dt.datetime(2025, 1, 24, 22, 59, tzinfo=dt.timezone.utc), dt.datetime(2025, 1, 24, 22, 59, 59, tzinfo=dt.timezone.utc))),
     # « 11 avril 2025 à minuit »: the end of the 11th, Paris summer time (UTC+2).
-    ("cpam-flandres-2025", "depot-vague-2", dt.datetime(2025, 4, 11, 22, 0, tzinfo=dt.timezone.utc)),
+    ("cpam-flandres-2025", "depot-vague-2",
+     (dt.datetime(2025, 4, 11, 21, 59, tzinfo=dt.timezone.utc), dt.datetime(2025, 4, 11, 21, 59, 59, tzinfo=dt.timezone.utc))),
     # « au plus tard le 25 juillet 2021 à 23h59 »: 21:59 UTC.
-    ("occitanie-1000-jours-2021", "depot", dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.timezone.utc)),
+    ("occitanie-1000-jours-2021", "depot",
+     (dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.timezone.utc), dt.datetime(2021, 7, 25, 21, 59, 59, tzinfo=dt.timezone.utc))),
     # « avant le 28 février 2026 », no hour: an all-day event on that day.
     ("cpam-val-de-marne-2026", "depot", dt.date(2026, 2, 28)),
 ]
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def feeds(site: Path) -> list[Path]:
@@ -69,7 +75,7 @@ def test_every_feed_is_well_formed_rfc_5545(site):
 
 @pytest.mark.parametrize(("call_id", "milestone_id", "expected"), DEADLINES)
 def test_each_seed_deadline_is_at_its_exact_instant(site, corpus, call_id, milestone_id, expected):
-    """A deadline is in its call's and its funders' feeds (and the site's while the call is not over), at the right UTC instant (or day)."""
+    """A deadline is in its call's and its funders' feeds (and the site's while the call is not over), at its last minute in UTC (or its day)."""
     uid = f"{call_id}/{milestone_id}@appels-sante"
     places = [site / f"appels/{call_id}/calendrier.ics"]
     if not agenda.call_over(corpus.calls[call_id], dt.date.today()):
@@ -79,12 +85,34 @@ def test_each_seed_deadline_is_at_its_exact_instant(site, corpus, call_id, miles
         event = events(path).get(uid)
         assert event is not None, f"{uid} missing from {path}"
         start = event.decoded("DTSTART")
-        if isinstance(expected, dt.datetime):
-            assert isinstance(start, dt.datetime) and start == expected
+        if isinstance(expected, tuple):
+            assert isinstance(start, dt.datetime) and (start, event.decoded("DTEND")) == expected
             assert event["DTSTART"].to_ical().decode().endswith("Z"), "instants are written in UTC"
         else:
             assert not isinstance(start, dt.datetime) and start == expected
             assert event.decoded("DTEND") == expected + dt.timedelta(days=1)
+
+
+def test_a_midnight_deadline_starts_and_ends_on_its_own_day_in_paris(site):
+    """« 24 janvier 2025 à minuit » starts and ends on 24 January in Paris time, and its title says « minuit »."""
+    event = events(site / "appels/cpam-flandres-2025/calendrier.ics")["cpam-flandres-2025/depot-vague-1@appels-sante"]
+    start, end = event.decoded("DTSTART").astimezone(PARIS), event.decoded("DTEND").astimezone(PARIS)
+    assert (start.date(), end.date()) == (dt.date(2025, 1, 24), dt.date(2025, 1, 24))
+    assert start < end
+    assert "à minuit" in str(event["SUMMARY"])
+    assert "Vague 1" in str(event["SUMMARY"])
+
+
+def test_every_event_has_an_explicit_end(site):
+    """Every VEVENT of every feed has DTEND or DURATION, and ends after it starts."""
+    found = 0
+    for path in feeds(site):
+        for event in parse(path).walk("VEVENT"):
+            found += 1
+            assert "DTEND" in event or "DURATION" in event, (path, str(event["UID"]))
+            end = event.decoded("DTEND") if "DTEND" in event else event.decoded("DTSTART") + event.decoded("DURATION")
+            assert end > event.decoded("DTSTART"), (path, str(event["UID"]))
+    assert found > 20
 
 
 def test_every_deadline_has_a_reminder_before_it(site):

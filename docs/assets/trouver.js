@@ -9,6 +9,7 @@
 const form = document.getElementById("trouver");
 const finder = form?.closest(".aap-finder");
 const MEMORY_KEY = "appels-sante:trouver";
+const PAGE = 50;
 const GROUPS = [
   ["open", "Ouverts pour vous", true],
   ["upcoming", "À venir pour vous", true],
@@ -152,16 +153,16 @@ class Finder {
   judge(call, answers) {
     const values = { structure_type: answers.type, department: answers.dep, submission_date: answers.date };
     const status = call.status.filter(([from]) => from <= answers.date).at(-1)[1];
-    const missing = new Set();
+    const missing = new Set(call.base);
     for (const rule of call.rules) {
       let outcome;
       if (rule.steps) outcome = rule.steps.filter(([from]) => from <= answers.date).at(-1)[1];
-      else if (!rule.inputs.length) outcome = rule.default;
-      else outcome = rule.by[rule.inputs.map((name) => values[name]).join("|")] ?? rule.default;
+      else if (!rule.in.length) outcome = rule.d;
+      else outcome = rule.by[rule.in.map((name) => values[name]).join("|")] ?? rule.d;
       if (outcome === 0) continue;
       if (outcome[0] === 2) {
         let message = this.index.messages[outcome[1]];
-        for (const name of rule.inputs) message = message.replaceAll(this.index.placeholders[name], this.label(name, values[name]));
+        for (const name of rule.in) message = message.replaceAll(this.index.placeholders[name], this.label(name, values[name]));
         return { status, refused: { message, rule } };
       }
       for (const question of outcome[1]) missing.add(question);
@@ -192,19 +193,45 @@ class Finder {
       const items = groups.get(key).sort((a, b) => (a.next?.[0] ?? "9999").localeCompare(b.next?.[0] ?? "9999")
         || a.call.title.localeCompare(b.call.title, "fr"));
       counts.push(`${title.toLowerCase()} : ${items.length}`);
-      const list = el("ul", { class: "aap-results" }, items.map((item) => this.item(item, answers)));
-      if (!items.length) list.append(el("li", { class: "aap-empty", text: "Aucun." }));
+      const list = el("ul", { class: "aap-results" });
       const heading = `${title} (${items.length})`;
-      sections.push(expanded
-        ? el("section", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
-          el("h2", { text: heading }), list)
-        : el("details", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
-          el("summary", {}, el("h2", { text: heading })), list));
+      if (expanded) {
+        this.fill(list, items, answers);
+        sections.push(el("section", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
+          el("h2", { text: heading }), list));
+      } else {
+        // A collapsed group is built when it is first opened: with thousands of calls most of
+        // them are « pas pour vous » or closed, and nobody reads them all.
+        const details = el("details", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
+          el("summary", {}, el("h2", { text: heading })), list);
+        details.addEventListener("toggle", () => { if (details.open && !list.childElementCount) this.fill(list, items, answers); });
+        sections.push(details);
+      }
     }
     sections.push(this.feeds(answers));
     this.lists.replaceChildren(...sections);
     const total = this.index.calls.length;
     this.summary.textContent = `${total} ${total > 1 ? "appels examinés" : "appel examiné"} — ${counts.join(" ; ")}.`;
+  }
+
+  /** The first PAGE items of a group, then a button that adds the next ones and moves the focus to them. */
+  fill(list, items, answers, from = 0) {
+    list.querySelector(".aap-results__more")?.remove();
+    if (!items.length) {
+      list.append(el("li", { class: "aap-empty", text: "Aucun." }));
+      return;
+    }
+    const shown = items.slice(from, from + PAGE).map((item) => this.item(item, answers));
+    list.append(...shown);
+    const rest = items.length - from - PAGE;
+    if (rest > 0) {
+      const button = el("button", { type: "button", class: "md-button", text: `Afficher ${Math.min(rest, PAGE)} de plus (${rest} non affichés)` });
+      button.addEventListener("click", () => {
+        this.fill(list, items, answers, from + PAGE);
+        list.children[from + PAGE]?.querySelector("a")?.focus();
+      });
+      list.append(el("li", { class: "aap-results__more" }, button));
+    }
   }
 
   item({ call, verdict, next }, answers) {
@@ -223,7 +250,7 @@ class Finder {
     }
     if (verdict.refused) {
       const { message, rule } = verdict.refused;
-      const reference = rule.href ? el("a", { href: `${this.root}${rule.href}`, text: rule.reference }) : rule.reference;
+      const reference = rule.href ? el("a", { href: `${this.root}${rule.href}`, text: rule.ref }) : rule.ref;
       parts.push(el("p", { class: "aap-result__refusal" }, message, " ", el("span", { class: "aap-ref" }, "(", reference, ")")));
     } else {
       const text = verdict.missing ? `${verdict.missing} ${verdict.missing > 1 ? "points" : "point"} à vérifier`
