@@ -127,7 +127,7 @@ new MutationObserver(() => {
 
 @pytest.mark.browser
 def test_the_calculators_start_up_messages_are_french(site, serve, new_page):
-    """Every message shown while the calculator loads is French (no « compilation de python (webassembly) »)."""
+    """Every message shown while the calculator loads is French (no « compilation de python (webassembly) »), « Python » with its capital."""
     base = serve(site)
     page, log = new_page()
     page.add_init_script(RECORD_STATUS)
@@ -136,4 +136,5 @@ def test_the_calculators_start_up_messages_are_french(site, serve, new_page):
     loading = [text for text in texts if text.startswith("Chargement du calculateur")]
     assert any("moteur de calcul" in text for text in loading), texts
     assert [text for text in texts if PATTERN.search(text) or "webassembly" in text.lower()] == []
+    assert any("démarrage de Python" in text for text in loading), texts  # a name keeps its capital
     assert not log.errors
