@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
 from calculators.dates import When, when_from
+from calculators.departments import department_key, in_reading_order
 from calculators.rules import build_rule
 
 CallKind = Literal["call", "framework"]
@@ -182,6 +183,17 @@ class Region:
 
 
 @dataclass(frozen=True, slots=True)
+class StructureNeighbour:
+    """A kind of structure that applicants may take for another one a call admits (a CCAS for a
+    local authority): when a call refuses the first and admits the second, the refusal says why."""
+
+    admitted: str
+    explanation: str
+    advice: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
     """The shared ids and their French labels (``calls/_referentiel/vocabulaire.yaml``)."""
 
@@ -190,6 +202,7 @@ class Vocabulary:
     expense_categories: Mapping[str, str]
     regions: Mapping[str, Region]
     departments: Mapping[str, str]
+    structure_neighbours: Mapping[str, tuple[StructureNeighbour, ...]] = field(default_factory=dict)
 
     def region_departments(self, region: str) -> tuple[str, ...]:
         return self.regions[region].departments
@@ -215,7 +228,7 @@ def call_from_data(data: Mapping[str, Any]) -> Call:
         funders=tuple(data["funders"]),
         framework=data.get("framework"),
         regions=tuple(data.get("regions", ())),
-        departments=tuple(data.get("departments", ())),
+        departments=in_reading_order(data.get("departments", ())),
         source=Source(source["title"], dt.date.fromisoformat(source["date"]) if source.get("date") else None,
                       source.get("url"), source.get("file")),
         summary=data["summary"],
@@ -254,6 +267,9 @@ def vocabulary_from_data(data: Mapping[str, Any]) -> Vocabulary:
         structure_types=dict(data["structure_types"]),
         professions=dict(data["professions"]),
         expense_categories=dict(data["expense_categories"]),
-        regions={slug: Region(r["label"], tuple(r["departments"])) for slug, r in data["regions"].items()},
-        departments=dict(data["departments"]),
+        regions={slug: Region(r["label"], in_reading_order(r["departments"])) for slug, r in data["regions"].items()},
+        departments={code: data["departments"][code] for code in sorted(data["departments"], key=department_key)},
+        structure_neighbours={
+            type_: tuple(StructureNeighbour(n["admitted"], n["explanation"], n["advice"], n["reference"]) for n in items)
+            for type_, items in data.get("structure_neighbours", {}).items()},
     )

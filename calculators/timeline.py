@@ -100,6 +100,22 @@ def finder_status_steps(call: Call) -> list[list[str]]:
     return steps_data(call)
 
 
+def deadline_days(call: Call) -> list[dt.date]:
+    """The distinct deadline days of ``call``, in order (what the page's countdown counts to)."""
+    return sorted({m.when.latest for m in call.deadlines if m.when.latest})
+
+
+def days_left(call: Call, today: dt.date) -> int | None:
+    """Days from ``today`` to the next deadline day (0 on the day itself), None after the last one."""
+    ahead = [day for day in deadline_days(call) if day >= today]
+    return (ahead[0] - today).days if ahead else None
+
+
+def deadlines_by_day(call: Call) -> list[tuple[dt.date, list[Milestone]]]:
+    """Each deadline day of ``call`` with the deadlines falling on it, in order (the « next deadline » a page names)."""
+    return [(day, [m for m in call.deadlines if m.when.latest == day]) for day in deadline_days(call)]
+
+
 def milestone_phase(milestone: Milestone, day: dt.date) -> Literal["past", "current", "future", "unknown"]:
     """« passé », « en cours » or « à venir » for one milestone on ``day``."""
     first, last = milestone.when.earliest, milestone.when.latest

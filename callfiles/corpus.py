@@ -428,6 +428,33 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+NEIGHBOUR_KEYS = ("admitted", "explanation", "advice", "reference")
+
+
+def _neighbour_problems(doc: Document) -> list[Problem]:
+    """``structure_neighbours`` of the vocabulary: known structure types, each entry with its four texts."""
+    data = doc.data
+    neighbours = data.get("structure_neighbours", {})
+    types = data.get("structure_types", {})
+    if not isinstance(neighbours, dict):
+        return [doc.problem(("structure_neighbours",), "attendu un dictionnaire type de structure → liste")]
+    problems = []
+    for type_, items in neighbours.items():
+        if type_ not in types:
+            problems.append(doc.problem(("structure_neighbours", type_), f"type de structure inconnu '{type_}'"))
+        if not isinstance(items, list):
+            problems.append(doc.problem(("structure_neighbours", type_), "attendu une liste"))
+            continue
+        for i, item in enumerate(items):
+            where = ("structure_neighbours", type_, i)
+            if not isinstance(item, dict) or any(not isinstance(item.get(key), str) or not item[key].strip()
+                                                 for key in NEIGHBOUR_KEYS):
+                problems.append(doc.problem(where, "attendu les textes " + ", ".join(NEIGHBOUR_KEYS)))
+            elif item["admitted"] not in types:
+                problems.append(doc.problem(where + ("admitted",), f"type de structure inconnu '{item['admitted']}'"))
+    return problems
+
+
 def _load_referentiel(root: Path, problems: list[Problem]) -> tuple[Vocabulary | None, dict[str, Any], dict[str, Funder]]:
     vocabulary = None
     vocabulary_data: dict[str, Any] = {}
@@ -437,7 +464,9 @@ def _load_referentiel(root: Path, problems: list[Problem]) -> tuple[Vocabulary |
     if doc is not None:
         try:
             vocabulary_data = doc.data  # type: ignore[assignment]
-            vocabulary = vocabulary_from_data(vocabulary_data)
+            neighbour_problems = _neighbour_problems(doc)
+            problems.extend(neighbour_problems)
+            vocabulary = None if neighbour_problems else vocabulary_from_data(vocabulary_data)
         except (KeyError, TypeError, AttributeError) as error:
             problems.append(doc.problem((), f"attendu les sections structure_types, professions, expense_categories, "
                                             f"regions et departments ({error})"))

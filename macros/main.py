@@ -29,6 +29,17 @@ def home_calls(calls: Iterable[Call], today: dt.date) -> list[Call]:
     return [c for c in calls if status_on(c, today) not in over] + recent
 
 
+TOOL_ORDER = {"open": 0, "upcoming": 1, "unpublished": 2, "closed": 3, "expired": 3}
+
+
+def calls_with_tools(calls: Iterable[Call], today: dt.date) -> list[Call]:
+    """The calls of :func:`home_calls` that have a budget simulator or an eligibility checker:
+    open ones first, then upcoming, without a published deadline, and the recently closed (in the home page's
+    order within each)."""
+    listed = [c for c in home_calls(calls, today) if c.kind == "call" and (c.budget_rules or c.eligibility_rules)]
+    return sorted(listed, key=lambda c: TOOL_ORDER.get(status_on(c, today), len(TOOL_ORDER)))
+
+
 def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
     root = Path(env.conf.config_file_path).resolve().parent
 
@@ -42,6 +53,13 @@ def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
         today = dt.date.today()
         return Markup(render("home_calls.html.j2", calls=home_calls(c.calls.values(), today), funders=c.funders,
                              root=base, today=today))
+
+    @env.macro
+    def calculators_list(base: str = "") -> Markup:
+        """The calls whose budget simulator or eligibility checker the home page links to."""
+        c = corpus()
+        today = dt.date.today()
+        return Markup(render("home_tools.html.j2", calls=calls_with_tools(c.calls.values(), today), root=base, today=today))
 
     @env.macro
     def funders_list(base: str = "") -> Markup:

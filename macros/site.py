@@ -18,8 +18,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from callfiles.corpus import Corpus
+from calculators.departments import in_reading_order
 from calculators.model import Call
-from calculators.timeline import closing, opening
+from calculators.timeline import closing, days_left, deadline_days, opening
 from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for
@@ -47,17 +48,6 @@ def base_url(config: MkDocsConfig) -> str:
     """``site_url`` with a trailing slash, or ``""`` when the site's address is not configured."""
     url = (config.site_url or "").strip()
     return url if not url or url.endswith("/") else url + "/"
-
-
-def deadline_days(call: Call) -> list[dt.date]:
-    """The distinct deadline days of ``call``, in order (what the page's countdown counts to)."""
-    return sorted({m.when.latest for m in call.deadlines if m.when.latest})
-
-
-def days_left(call: Call, today: dt.date) -> int | None:
-    """Days from ``today`` to the next deadline day (0 on the day itself), None after the last one."""
-    ahead = [day for day in deadline_days(call) if day >= today]
-    return (ahead[0] - today).days if ahead else None
 
 
 def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
@@ -184,12 +174,20 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
                            description=f"Toutes les échéances de {month.label} des appels à projets, passées et à venir.")
 
 
+def published_vocabulary(data: dict[str, Any]) -> dict[str, Any]:
+    """The vocabulary as published (``donnees/vocabulaire.json``), with ``department_order``: the
+    department codes in reading order (:func:`calculators.departments.department_key`). JavaScript
+    lists an object's integer-like keys ("10", "971") before the others ("01", "2A"), so the forms
+    take their order from this array rather than from the ``departments`` object."""
+    return {**data, "department_order": list(in_reading_order(data["departments"]))}
+
+
 def _open_data(corpus: Corpus, config: MkDocsConfig, site: str) -> Iterator[File]:
     yield File.generated(config, "donnees/appels.json",
                          content=to_json(feeds.calls_document(corpus.call_data, feeds.generated_at())))
     yield File.generated(config, "donnees/appels.schema.json", content=to_json(feeds.calls_document_schema()))
     yield File.generated(config, "donnees/appels.atom", content=feeds.atom(corpus.calls.values(), corpus.funders, site))
-    yield File.generated(config, "donnees/vocabulaire.json", content=to_json(corpus.vocabulary_data))
+    yield File.generated(config, "donnees/vocabulaire.json", content=to_json(published_vocabulary(corpus.vocabulary_data)))
     yield File.generated(config, "donnees/financeurs.json", content=to_json(feeds.funders_document(corpus.funders.values())))
     yield File.generated(config, "donnees/schema.json",
                          content=(corpus.root / "schema.json").read_text(encoding="utf-8"))

@@ -11,7 +11,8 @@ A case file is a YAML list of cases; each case is a mapping::
         totals: {cost: "110.00"}        # a subset of the output totals
         findings:                       # each must match a distinct finding of the output
           - {rule: plafonds-horaires, severity: error, action: 0, line: 0,
-             message_contains: ["55,00 €/h", "50,00 €/h"]}
+             message_contains: ["55,00 €/h", "50,00 €/h"],
+             message_excludes: ["40,00 €/h"]}       # …and none of these texts
         no_findings_for: [coordination-5-pourcent]   # rule ids with no finding at all
         no_other_findings: true         # the findings listed above are all there is
         missing: [project_start]        # eligibility: exactly these missing question ids
@@ -44,7 +45,7 @@ CALLS_DIR = TESTS / "cases" / "calls"
 
 CASE_KEYS = {"name", "call", "kind", "input", "expect"}
 EXPECT_KEYS = {"ok", "eligible", "totals", "findings", "no_findings_for", "no_other_findings", "missing", "error"}
-FINDING_KEYS = {"rule", "severity", "action", "line", "message_contains"}
+FINDING_KEYS = {"rule", "severity", "action", "line", "message_contains", "message_excludes"}
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
@@ -134,6 +135,10 @@ def _finding_matches(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
     wanted = expected.get("message_contains", [])
     for part in [wanted] if isinstance(wanted, str) else wanted:
         if _plain(part) not in _plain(actual.get("message", "")):
+            return False
+    unwanted = expected.get("message_excludes", [])
+    for part in [unwanted] if isinstance(unwanted, str) else unwanted:
+        if _plain(part) in _plain(actual.get("message", "")):
             return False
     return True
 

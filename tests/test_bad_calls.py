@@ -102,3 +102,26 @@ def test_a_file_named_with_capitals_is_refused(tmp_path):
     assert [str(p) for p in caught.value.problems] == [
         "calls/Appel-CPAM.yaml:1:1: le nom de fichier 'Appel-CPAM' n'est pas un identifiant valide : "
         "utilisez des minuscules ASCII, des chiffres et des tirets"]
+
+
+def test_an_unknown_structure_neighbour_in_the_vocabulary_is_refused_with_its_line(tmp_path):
+    """structure_neighbours naming an unknown type, or missing its advice, stops the load at file:line."""
+    root = calls_with(tmp_path, "extra.yaml", b"")
+    (root / "extra.yaml").unlink()  # only the referentiel is wrong
+    vocabulary = root / "_referentiel" / "vocabulaire.yaml"
+    text = vocabulary.read_text(encoding="utf-8")
+    text = text.replace("    - admitted: collectivite\n", "    - admitted: commune\n", 1)
+    text = text.replace("structure_neighbours:\n", "structure_neighbours:\n  fondation: []\n"
+                        "  msp:\n    - {admitted: cpts, explanation: \"x\", reference: \"y\"}\n", 1)
+    vocabulary.write_text(text, encoding="utf-8")
+    with pytest.raises(CallFileError) as caught:
+        load_corpus(root)
+    lines = text.splitlines()
+    fondation, msp, commune = (lines.index(line) + 1 for line in (
+        "  fondation: []", "    - {admitted: cpts, explanation: \"x\", reference: \"y\"}", "    - admitted: commune"))
+    where = "calls/_referentiel/vocabulaire.yaml"
+    assert [str(p) for p in caught.value.problems] == [
+        f"{where}:{fondation}:14: structure_neighbours.fondation: type de structure inconnu 'fondation'",
+        f"{where}:{msp}:7: structure_neighbours.msp[0]: attendu les textes admitted, explanation, advice, reference",
+        f"{where}:{commune}:17: structure_neighbours.ccas[0].admitted: type de structure inconnu 'commune'",
+    ]

@@ -119,3 +119,12 @@ def test_print_view_is_a_clean_paper_checklist(site, serve, new_page):
     page.emulate_media(media="screen")
     assert page.locator(".md-header").is_visible()
     assert not log.errors
+
+
+def test_a_desirable_item_says_souhaitable_once(site):
+    """« Projet cofinancé » on the Flandres checklist is marked « (souhaitable) » once, by its severity."""
+    html = article((site / "appels/cpam-flandres-2025/checklist/index.html").read_text(encoding="utf-8"))
+    label = re.search(r'<label for="[^"]*">(Projet cofinancé.*?)</label>', html, re.S).group(1)
+    assert label.startswith("Projet cofinancé <em>(souhaitable)</em>")
+    assert label.count("souhaitable") == 1
+    assert "(souhaitable) (souhaitable)" not in re.sub(r"<[^>]+>", "", html)

@@ -149,3 +149,14 @@ def test_bad_arguments(args):
     """Wrong arguments: exit 2 with the usage, no traceback."""
     result = cli(*args, stdin="{}")
     assert result.returncode == 2 and "usage" in result.stderr
+
+
+def test_the_cli_explains_why_a_ccas_is_refused_by_the_occitan_call():
+    """A CCAS of Toulouse gets, on the command line too, the refusal with the neighbouring type and the call's words."""
+    result = cli("eligibility", "occitanie-1000-jours-2021", "-", stdin='{"structure_type": "ccas", "department": "31"}')
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["eligible"] is False
+    [refusal] = [f for f in output["findings"] if f["rule"] == "structures-eligibles"]
+    assert "L'appel admet « Collectivité territoriale » mais pas « Centre communal d'action sociale (CCAS) »" in refusal["message"]
+    assert "aux collectivités locales" in refusal["message"]

@@ -139,6 +139,7 @@ def test_a_wrong_expectation_is_reported():
         {"totals": {"cost": "110.01"}},
         {"findings": [{"rule": "plafonds-horaires", "line": 1}]},
         {"findings": [{"rule": "plafonds-horaires", "message_contains": "60,00 €/h"}]},
+        {"findings": [{"rule": "plafonds-horaires", "message_excludes": ["dépasse le plafond"]}]},
         {"findings": [{"rule": "plafonds-horaires"}, {"rule": "plafonds-horaires"}]},
         {"findings": [], "no_other_findings": True},
         {"no_findings_for": ["plafonds-horaires"]},

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from calculators.dates import add_months, describe, french_date
+from calculators.departments import in_reading_order
 from calculators.money import format_eur, format_share
 from calculators.report import Finding
 from calculators.rules import RuleInfo, register
@@ -82,8 +83,16 @@ class StructureTypes:
         if situation.structure_type in self.allowed:
             return []
         name = vocabulary.structure_types[situation.structure_type]
-        return [_finding(self.info, f"Structure « {name} » : cet appel est réservé aux structures suivantes : "
-                                    f"{', '.join(vocabulary.structure_types[s] for s in self.allowed)}.")]
+        message = (f"Structure « {name} » : cet appel est réservé aux structures suivantes : "
+                   f"{', '.join(vocabulary.structure_types[s] for s in self.allowed)}.")
+        # A refusal that looks wrong (a CCAS where « collectivités locales » are admitted) says why,
+        # from the shared vocabulary, with the call's own words.
+        for neighbour in vocabulary.structure_neighbours.get(situation.structure_type, ()):
+            if neighbour.admitted in self.allowed:
+                message += (f" L'appel admet « {vocabulary.structure_types[neighbour.admitted]} » mais pas « {name} » : "
+                            f"{neighbour.explanation} ({neighbour.reference}). Texte de l'appel : « {self.info.quote} » "
+                            f"{neighbour.advice}")
+        return [_finding(self.info, message)]
 
 
 @register("eligibility", "territory")
@@ -103,12 +112,12 @@ class Territory:
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "Territory":
-        return cls(info, tuple(data.get("departments", ())), data.get("region"),
+        return cls(info, in_reading_order(data.get("departments", ())), data.get("region"),
                    Question.from_data(data["question"]) if "question" in data else None)
 
     def allowed_departments(self, vocabulary: "Vocabulary") -> tuple[str, ...]:
         if self.region:
-            return tuple(dict.fromkeys(self.departments + vocabulary.region_departments(self.region)))
+            return in_reading_order(dict.fromkeys(self.departments + vocabulary.region_departments(self.region)))
         return self.departments
 
     def check(self, situation: "Situation", call: "Call", vocabulary: "Vocabulary", missing: "Missing") -> list[Finding]:

@@ -56,6 +56,24 @@
     target.appendChild(hidden);
   }
 
+  /**
+   * The calculator pages' status line lists every deadline day (data-next-day, in order, written
+   * by Python with its hour and time zone): show the first not yet past, or the last one
+   * (data-last-deadline) once they all are.
+   */
+  function nextDeadline(element, today) {
+    var days = element.querySelectorAll("[data-next-day]");
+    if (!days.length) return;
+    var chosen = null;
+    days.forEach(function (item) {
+      if (!chosen && item.getAttribute("data-next-day") >= today) chosen = item;
+    });
+    chosen = chosen || element.querySelector("[data-last-deadline]");
+    element.querySelectorAll("[data-next-day], [data-last-deadline]").forEach(function (item) {
+      item.hidden = item !== chosen;
+    });
+  }
+
   function updateStatuses(today) {
     document.querySelectorAll("[data-status-close]").forEach(function (element) {
       var close = element.getAttribute("data-status-close");
@@ -69,6 +87,7 @@
         badge.textContent = STATUS_LABELS[status];
       }
       countdown(element, today, deadlines, status);
+      nextDeadline(element, today);
       element.setAttribute("data-status-now", status);
     });
   }
@@ -248,9 +267,9 @@
 
   /** Everything that depends on today's date; `window.appelsSante.refresh()` runs it again. */
   function refresh() {
-    // Pages with nothing dated (the calculators, most reference pages) skip the time zone
-    // lookup: the first Intl.DateTimeFormat with a time zone loads the zone data, a main-thread
-    // task of tens of milliseconds (over 100 ms on a busy machine) during the page's start-up.
+    // Pages with nothing dated (most reference pages) skip the time zone lookup: the first
+    // Intl.DateTimeFormat with a time zone loads the zone data, a main-thread task of tens of
+    // milliseconds (over 100 ms on a busy machine); the calculator pages run it once idle (start).
     if (!document.querySelector(DATED)) return;
     var today = parisToday();
     document.documentElement.setAttribute("data-today", today);
@@ -280,7 +299,13 @@
   }
 
   function start() {
-    refresh();
+    // On the calculator pages the status line is not worth a time zone lookup during their
+    // start-up (see refresh): it keeps the build's status until the browser is idle.
+    if (document.getElementById("calculateur") && window.requestIdleCallback) {
+      window.requestIdleCallback(refresh, { timeout: 2000 });
+    } else {
+      refresh();
+    }
     if (document.querySelector(".src-texte")) {
       showCitation();
       window.addEventListener("hashchange", showCitation);

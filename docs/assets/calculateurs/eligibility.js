@@ -9,6 +9,8 @@ import { el, findingElement, latestOnly, loadCallData, referenceElement, rulesBy
 
 const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
+/** How long the verdict of earlier answers may stay on screen while the newest are checked. */
+const PENDING_DELAY_MS = 250;
 const SCALARS = ["structure_type", "department", "submission_date", "working_capital", "annual_operating_costs", "project_start", "project_end"];
 
 function emptyAnswers() {
@@ -40,7 +42,12 @@ class EligibilityChecker {
     this.ruleNotes = new Map(); // rule id → notes element
     this.fields = new Set(); // the input fields this call asks for
     this.scoped = []; // questions put only to some kinds of structures (yesNo)
+    // Answers are numbered: `sequence` counts the answers given, `shown` is the number of the
+    // answers the verdict on screen was computed from. A reply for older answers than the
+    // newest is dropped, whatever order the worker replies in.
     this.sequence = 0;
+    this.shown = 0;
+    this.pendingTimer = null;
     // Recalculate on every input (Python answers in a few ms); see latestOnly.
     this.schedule = latestOnly(() => this.evaluate());
   }
@@ -75,7 +82,8 @@ class EligibilityChecker {
     const notes = el("div", { class: "calc-notes", id: `calc-notes-${rule.id}` });
     this.ruleNotes.set(rule.id, notes);
     const box = el("fieldset", { class: "calc-rule", id: `regle-${rule.id}`, dataset: { rule: rule.id } },
-      el("legend", { text: rule.label }),
+      // A desirable condition (severity "info") says so, as on the call page, unless its label already does.
+      el("legend", { text: rule.severity === "info" && !/souhaitable/i.test(rule.label) ? `${rule.label} (souhaitable)` : rule.label }),
       el("p", { class: "calc-rule__reference" }, "Référence : ", referenceElement(rule.id, rule.reference)));
     const controls = this.controlsFor(rule);
     box.append(...controls);
@@ -108,7 +116,9 @@ class EligibilityChecker {
         const regionDepartments = rule.region ? this.vocabulary.regions?.[rule.region]?.departments ?? [] : [];
         const covered = [...new Set([...(rule.departments ?? []), ...regionDepartments])];
         if (covered.length) {
-          const all = Object.entries(this.vocabulary.departments).map(([code, name]) => [code, `${code} — ${name}`]);
+          // In the order Python published (01…19, 2A, 2B, 21…95, 971…): an object's keys would put "10"… before "01".
+          const order = this.vocabulary.department_order ?? Object.keys(this.vocabulary.departments);
+          const all = order.map((code) => [code, `${code} — ${this.vocabulary.departments[code]}`]);
           once("department", () => this.selectField("department", "Département où se déroule l'action", [
             ["Départements concernés par l'appel", all.filter(([code]) => covered.includes(code))],
             ["Autres départements", all.filter(([code]) => !covered.includes(code))],
@@ -244,7 +254,30 @@ class EligibilityChecker {
     }
     this.save();
     this.sequence += 1; // an answer to older answers is not shown (evaluate)
+    this.markPending();
     this.schedule();
+  }
+
+  /**
+   * The verdict on screen was computed from older answers: if the new one takes more than an
+   * instant (a busy phone, a slow start), it is withdrawn rather than left beside new answers.
+   */
+  markPending() {
+    clearTimeout(this.pendingTimer);
+    this.verdict.dataset.pending = "true";
+    this.pendingTimer = setTimeout(() => {
+      if (this.shown === this.sequence) return;
+      this.clearMarks();
+      this.verdictDetails.replaceChildren();
+      this.showVerdict("pending", "Vérification de vos réponses en cours…");
+    }, PENDING_DELAY_MS);
+  }
+
+  /** The reply for answers number `sequence` is on screen: the verdict is current again. */
+  settled(sequence) {
+    this.shown = sequence;
+    clearTimeout(this.pendingTimer);
+    delete this.verdict.dataset.pending;
   }
 
   save() {
@@ -262,6 +295,8 @@ class EligibilityChecker {
     this.scoped = [];
     const rules = this.call.rules?.eligibility ?? [];
     this.form.replaceChildren(...rules.map((rule) => this.renderRule(rule)));
+    this.sequence += 1; // the cleared answers are new answers
+    this.markPending();
     this.schedule.flush();
     this.form.querySelector("select, input")?.focus();
   }
@@ -282,12 +317,15 @@ class EligibilityChecker {
   }
 
   async evaluate() {
-    const sequence = (this.sequence += 1);
+    const sequence = this.sequence; // the answers this request is made of
     try {
       const result = await evaluate("eligibility", this.callId, this.buildInput());
-      if (sequence === this.sequence) this.show(result);
+      if (sequence !== this.sequence) return; // newer answers were given meanwhile: their request follows
+      this.settled(sequence);
+      this.show(result);
     } catch (error) {
       if (sequence !== this.sequence) return;
+      this.settled(sequence);
       if (error.name === "InputError") this.showInputError(error);
       else this.showVerdict("failed", `Vérification impossible : ${error.message}.`);
     }
@@ -361,6 +399,7 @@ class EligibilityChecker {
 
   showInputError(error) {
     this.clearMarks();
+    this.verdictDetails.replaceChildren(); // nothing computed from earlier answers stays beside the error
     const control = this.controls.get(error.field) ?? null;
     const id = "calc-erreur-saisie";
     const node = el("p", { class: "calc-input-error", id }, el("strong", { text: "Réponse à corriger : " }), error.message);

@@ -198,7 +198,8 @@ export function mountStatus(element, fallbackText = "Les règles de l'appel rest
   return onStatus((state) => {
     element.dataset.phase = state.phase;
     if (state.phase === "starting") {
-      text.textContent = `Chargement du calculateur : ${state.label.toLowerCase()}… Le calcul se fait entièrement dans votre navigateur ; rien de ce que vous saisissez n'est envoyé.`;
+      // Only the first letter is lowered: a name inside the label keeps its capital (« de Python »).
+      text.textContent = `Chargement du calculateur : ${state.label.charAt(0).toLowerCase()}${state.label.slice(1)}… Le calcul se fait entièrement dans votre navigateur ; rien de ce que vous saisissez n'est envoyé.`;
       bar.hidden = false;
       if (state.stage === "pyodide") bar.removeAttribute("value"); // indeterminate: no byte count to show
       else bar.value = state.fraction;

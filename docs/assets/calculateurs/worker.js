@@ -207,7 +207,7 @@ async function start() {
   const wasmPath = `${pyodidePath}pyodide.asm.wasm`;
   const bundlePath = `assets/calculateurs/${manifest.bundle}`;
 
-  progress("pyodide", "Téléchargement et compilation de Python (WebAssembly)", 0.05);
+  progress("pyodide", "Téléchargement et préparation du moteur de calcul", 0.05);
   // Everything at once; each file is checked before it is used. Calls asked for meanwhile
   // (preload) are fetched in parallel too.
   const files = Promise.all([
