@@ -5,7 +5,7 @@
 // eligible, or incomplete with the list of what is still unanswered. No rule is decided here.
 
 import { evaluate, mountStatus, preload } from "./runtime.js";
-import { el, findingElement, latestOnly, loadCallData, referenceElement, rulesById, storage } from "./common.js";
+import { clearDraftFragment, draftFromFragment, el, findingElement, latestOnly, loadCallData, referenceElement, rulesById, storage } from "./common.js";
 
 const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
@@ -30,14 +30,17 @@ function answersFromData(data) {
 }
 
 class EligibilityChecker {
-  constructor(mount, callId, vocabulary, call) {
+  constructor(mount, callId, vocabulary, call, linked = null) {
     this.mount = mount;
     this.callId = callId;
     this.vocabulary = vocabulary;
     this.call = call;
     this.rules = rulesById(call);
     this.storageKey = STORAGE_PREFIX + callId;
-    this.state = answersFromData(storage.read(this.storageKey)?.answers);
+    // Answers carried by a link (the finder's « Vérifier mon éligibilité », #brouillon=…) win over
+    // the ones kept in this browser for the questions they answer.
+    const kept = storage.read(this.storageKey)?.answers;
+    this.state = answersFromData(linked ? { ...(kept ?? {}), ...linked } : kept);
     this.controls = new Map(); // input field ("department", "answers.x", "axes") → element to focus / describe
     this.ruleNotes = new Map(); // rule id → notes element
     this.fields = new Set(); // the input fields this call asks for
@@ -427,7 +430,14 @@ async function main(mount) {
       text: `Le questionnaire ne peut pas se charger (${error.message}). Les conditions d'éligibilité restent consultables plus bas sur cette page.` }));
     return;
   }
-  const checker = new EligibilityChecker(mount, callId, vocabulary, call);
+  let linked = null;
+  try {
+    linked = await draftFromFragment();
+  } catch {
+    linked = null; // an unreadable link: start from what this browser kept
+  }
+  const checker = new EligibilityChecker(mount, callId, vocabulary, call, linked && typeof linked === "object" ? linked : null);
+  clearDraftFragment();
   checker.build();
   checker.schedule.flush();
   mount.dataset.state = "ready";
