@@ -55,6 +55,11 @@ def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
                              root=base, today=today))
 
     @env.macro
+    def finder_start(base: str = "") -> Markup:
+        """The finder's first two questions, first on the home page; they lead to trouver/."""
+        return Markup(render("home_finder.html.j2", vocabulary=corpus().vocabulary, root=base))
+
+    @env.macro
     def calculators_list(base: str = "") -> Markup:
         """The calls whose budget simulator or eligibility checker the home page links to."""
         c = corpus()

@@ -84,7 +84,7 @@ PAGES: dict[str, tuple[str, Callable[[Any], None]]] = {
     "données ouvertes": ("donnees/", nothing),
     "guide de publication": ("publier/", nothing),
     "déclaration d'accessibilité": ("accessibilite/", nothing),
-    "texte source d'un appel": ("textes/cpam-flandres-2025/#p-39", nothing),
+    "texte source d'un appel": ("textes/cpam-flandres-2025/", nothing),
     "recherche d'appels avec des résultats affichés": ("trouver/#type=ccas&dep=31&date=2021-07-01", find_calls),
     "simulateur de budget avec des résultats affichés": ("appels/cpam-flandres-2025/budget/", break_a_cap),
     "vérification d'éligibilité avec un verdict affiché": ("appels/cpam-flandres-2025/eligibilite/", show_a_verdict),

@@ -146,3 +146,22 @@ def test_the_profile_feeds_are_linked_and_exist(site, serve, new_page):
     assert hrefs == ["../trouver/flux/association/hauts-de-france.atom", "../trouver/flux/association/hauts-de-france.ics"]
     for href in hrefs:
         assert (site / href.removeprefix("../")).is_file()
+
+
+def test_the_home_page_asks_the_first_questions_and_sends_them_in_the_fragment(site, serve, new_page):
+    """The home page opens with the finder's questions; « Voir les appels » leads to trouver/ with the answers after #."""
+    page, log = new_page()
+    base = serve(site)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(base)
+    first = page.locator("#contenu h2").first
+    assert first.text_content() == "Quels appels pour ma structure ?"
+    page.locator("#accueil-type").select_option("association")
+    page.locator("#accueil-departement").fill("Nord")
+    page.get_by_role("button", name="Voir les appels pour ma structure").click()
+    page.wait_for_url(re.compile(r"/trouver/#type=association&dep=Nord$"))
+    wait_until(page, "() => document.querySelector('.aap-finder')?.dataset.state === 'ready'")
+    wait_until(page, "() => location.hash.includes('dep=59')")
+    assert not [url for url in requests if "?" in url or "Nord" in url.split("#")[0]]
+    assert log.errors == []

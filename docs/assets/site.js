@@ -298,6 +298,20 @@
     target.focus({ preventScroll: true });
   }
 
+  // The home page's « Quels appels pour ma structure ? »: the answers travel to trouver/ in the
+  // URL fragment, which no server receives (the finder reads the code or the name typed).
+  function setupFinderStart(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams();
+      var type = form.elements.type.value;
+      var typed = form.elements.departement.value.trim();
+      if (type) params.set("type", type);
+      if (typed) params.set("dep", typed.split(/\s+[—-]\s+/)[0]);
+      window.location.href = form.getAttribute("data-finder-start") + (params.toString() ? "#" + params : "");
+    });
+  }
+
   function start() {
     // On the calculator pages the status line is not worth a time zone lookup during their
     // start-up (see refresh): it keeps the build's status until the browser is idle.
@@ -312,6 +326,7 @@
     }
     document.querySelectorAll("[data-cal-filters]").forEach(setupFilters);
     document.querySelectorAll("[data-checklist]").forEach(setupChecklist);
+    document.querySelectorAll("[data-finder-start]").forEach(setupFinderStart);
   }
 
   window.appelsSante = { refresh: refresh };

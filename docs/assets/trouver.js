@@ -74,7 +74,13 @@ class Finder {
     this.restore();
     form.addEventListener("input", () => this.update());
     form.addEventListener("change", () => this.update());
-    window.addEventListener("hashchange", () => { this.restore(); this.update(); });
+    // A link with answers (#type=…&dep=…) opened on this page fills the form again; the skip
+    // link's #contenu and other anchors are not answers.
+    window.addEventListener("hashchange", () => {
+      if (!window.location.hash.includes("=")) return;
+      this.restore();
+      this.update();
+    });
     this.update();
   }
 
@@ -101,8 +107,10 @@ class Finder {
       }
     }
     if (answers.type && this.structures.has(answers.type)) this.fields.type.value = answers.type;
-    if (answers.dep && this.departments.has(answers.dep)) {
-      this.fields.department.value = `${answers.dep} — ${this.departments.get(answers.dep).label}`;
+    if (answers.dep) {
+      const code = String(answers.dep).toUpperCase();
+      this.fields.department.value = this.departments.has(code) ? `${code} — ${this.departments.get(code).label}`
+        : String(answers.dep); // a name typed on the home page: read like one typed here
     }
     this.fields.date.value = /^\d{4}-\d{2}-\d{2}$/.test(answers.date ?? "") ? answers.date : localToday();
     if (answers.theme) this.fields.theme.value = answers.theme;
