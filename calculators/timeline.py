@@ -95,9 +95,12 @@ def steps_data(call: Call) -> list[list[str]]:
     return [[start.isoformat() if start else "", status] for start, status in status_steps(call)]
 
 
-def finder_status_steps(call: Call) -> list[list[str]]:
-    """The status steps the finder's index carries (same data as the pages')."""
-    return steps_data(call)
+def steps_attribute(call: Call) -> str:
+    """:func:`status_steps` with their French labels, as a page's ``data-status-steps`` carries them.
+
+    ``from|status|label`` joined by ``;``, the first ``from`` empty: ``|upcoming|À venir;2024-12-01|open|Ouvert``.
+    """
+    return ";".join(f"{start}|{status}|{STATUS_LABELS[status]}" for start, status in steps_data(call))
 
 
 def deadline_days(call: Call) -> list[dt.date]:

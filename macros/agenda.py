@@ -20,6 +20,7 @@ from itertools import groupby
 
 from calculators.dates import MONTHS
 from calculators.model import Call, Milestone, Vocabulary
+from calculators.timeline import stale_from
 from macros.ics import stamp_date
 
 # The filter's kinds of milestone. Every milestone kind of the schema is in exactly one group.
@@ -35,8 +36,6 @@ NATIONAL = "national"
 PAGE_LIMIT = 250
 """Milestones a calendar page lists before it gives the following months as links (about
 160 KB of HTML): a few thousand calls then still make pages that open at once on a phone."""
-STALE_AFTER = dt.timedelta(days=365)
-"""A call with no date at all is taken as over this long after its source text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +83,13 @@ def entries(calls: Iterable[Call], vocabulary: Vocabulary) -> list[Entry]:
 
 
 def call_over(call: Call, today: dt.date) -> bool:
-    """Every dated milestone of ``call`` is past; a call with no date at all, a year after its text."""
+    """Every dated milestone of ``call`` is past; a call with no date at all, once its status says
+    so (:func:`calculators.timeline.stale_from`: twelve months after the latest date it knows)."""
     lasts = [m.when.latest for m in call.milestones if m.when.latest]
     if lasts:
         return max(lasts) < today
-    return stamp_date(call) + STALE_AFTER < today
+    stale = stale_from(call)
+    return stale is not None and stale <= today
 
 
 def upcoming(all_entries: Iterable[Entry], today: dt.date) -> tuple[list[Entry], list[Entry]]:

@@ -321,3 +321,22 @@ def test_a_month_longer_than_a_page_is_spread_over_numbered_pages(small_pages_si
     assert f'href="../../../../calendrier/{year}/{month}/">page 1</a>' in second
     assert len(month_items(small_pages_site, year, month)) == len(longest.entries)
     assert not (small_pages_site / f"calendrier/{year}/{month}/{pages + 1}/index.html").exists()
+
+
+@pytest.mark.browser
+def test_a_deadline_never_published_is_not_shown_as_to_come_on_any_page(site, serve, new_page):
+    """Bretagne 2022 (« A venir » on 21 July 2022): « Date limite non publiée » in August 2022, closed from July 2023, live."""
+    base = serve(site)
+    for day, label, group in (("2022-08-01", "Date limite non publiée", "unpublished"),
+                              ("2023-07-21", "Clos (aucune date publiée)", "closed"),
+                              ("2026-12-01", "Clos (aucune date publiée)", "closed")):
+        page, log = new_page()
+        at(page, day)
+        page.goto(base + "appels/bretagne-1000-jours-2022/")
+        assert page.locator(".aap-status .aap-badge").inner_text().strip() == label, day
+        page.goto(base)
+        item = page.locator('.aap-home li:has(a[href="appels/bretagne-1000-jours-2022/"])')
+        assert item.evaluate("(li) => li.closest('[data-group]').dataset.group") == group, day
+        page.goto(base + "financeurs/ars-bretagne/")
+        assert page.locator('li:has(a[href="../../appels/bretagne-1000-jours-2022/"]) .aap-badge').text_content() == label
+        assert not log.errors

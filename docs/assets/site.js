@@ -10,7 +10,6 @@
 (function () {
   "use strict";
 
-  var STATUS_LABELS = { open: "Ouvert", upcoming: "À venir", closed: "Clos" };
   var PHASE_LABELS = { past: "passé", current: "en cours", future: "à venir" };
   var DAY = 86400000;
 
@@ -30,10 +29,17 @@
 
   // --- status badges and countdowns -------------------------------------------------
 
-  /** Same rule as calculators.timeline.status_on: the last deadline day is still open. */
-  function statusOn(today, open, close) {
-    if (open && today < open) return "upcoming";
-    return today <= close ? "open" : "closed";
+  /**
+   * The status on `today` among the steps Python wrote (calculators.timeline.steps_attribute:
+   * "from|status|label;…", the first from empty): the last step started by then. No rule here.
+   */
+  function statusOn(today, steps) {
+    var chosen = null;
+    steps.split(";").forEach(function (step) {
+      var parts = step.split("|");
+      if (parts.length === 3 && parts[0] <= today) chosen = { key: parts[1], label: parts[2] };
+    });
+    return chosen;
   }
 
   function countdown(element, today, deadlines, status) {
@@ -75,16 +81,16 @@
   }
 
   function updateStatuses(today) {
-    document.querySelectorAll("[data-status-close]").forEach(function (element) {
-      var close = element.getAttribute("data-status-close");
-      if (!close || element.getAttribute("data-kind") === "framework") return;
-      var open = element.getAttribute("data-status-open") || "";
+    document.querySelectorAll("[data-status-steps]").forEach(function (element) {
+      var found = statusOn(today, element.getAttribute("data-status-steps"));
+      if (!found) return;
+      var status = found.key;
+      var close = element.getAttribute("data-status-close") || "";
       var deadlines = (element.getAttribute("data-deadlines") || close).split(" ").filter(Boolean).sort();
-      var status = statusOn(today, open, close);
       var badge = element.querySelector(".aap-badge");
       if (badge) {
         badge.className = "aap-badge aap-badge--" + status;
-        badge.textContent = STATUS_LABELS[status];
+        badge.textContent = found.label;
       }
       countdown(element, today, deadlines, status);
       nextDeadline(element, today);
@@ -101,6 +107,7 @@
     document.querySelectorAll(".aap-home").forEach(function (home) {
       home.querySelectorAll("li[data-status-now]").forEach(function (item) {
         var status = item.getAttribute("data-status-now");
+        if (status === "expired") status = "closed"; // listed with the closed calls, as the build lists them
         var section = item.closest("[data-group]");
         if (!section || section.getAttribute("data-group") === status) return;
         var target = home.querySelector('[data-group="' + status + '"] ul');
@@ -263,7 +270,7 @@
     report();
   }
 
-  var DATED = "[data-status-close], .aap-home, .aap-step[data-first][data-last]";
+  var DATED = "[data-status-steps], .aap-home, .aap-step[data-first][data-last]";
 
   /** Everything that depends on today's date; `window.appelsSante.refresh()` runs it again. */
   function refresh() {
