@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -230,9 +231,10 @@ def _extent(chain: list[tuple[int, int]]) -> int:
     return max(end for _, end in chain) - min(begin for begin, _ in chain)
 
 
-def _first(candidates: list[tuple[int, str]], matches: object) -> int | None:
+def _first(candidates: list[tuple[int, str]], matches: Callable[[str], bool]) -> int | None:
+    """The number of the first candidate block whose normalised text ``matches``."""
     for number, text in candidates:
-        if matches(text):  # type: ignore[operator] - a predicate on the normalised text
+        if matches(text):
             return number
     return None
 
