@@ -20,6 +20,26 @@ const GROUPS = [
 const MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
   "novembre", "décembre"];
 
+const COLLATOR = new Intl.Collator("fr");
+
+/** The value of the last step started by `day` (steps are `[from, value]` in order, the first from ""). */
+function stepAt(steps, day) {
+  let value = steps[0][1];
+  for (const [from, step] of steps) {
+    if (from > day) break;
+    value = step;
+  }
+  return value;
+}
+
+/** Results by next deadline (none last), then by title: a collapsed group is sorted when opened. */
+function byDeadline(items) {
+  return items.sort((a, b) => {
+    const x = a.next?.[0] ?? "9999", y = b.next?.[0] ?? "9999";
+    return x < y ? -1 : x > y ? 1 : COLLATOR.compare(a.call.title, b.call.title);
+  });
+}
+
 /** "2025-03-01" → "1er mars 2025" (the wording of calculators.dates.french_date). */
 function frenchDate(iso) {
   const [year, month, day] = iso.split("-").map(Number);
@@ -160,11 +180,11 @@ class Finder {
   /** What the index says of one call for these answers: its status that day and its verdict. */
   judge(call, answers) {
     const values = { structure_type: answers.type, department: answers.dep, submission_date: answers.date };
-    const status = call.status.filter(([from]) => from <= answers.date).at(-1)[1];
+    const status = stepAt(call.status, answers.date);
     const missing = new Set(call.base);
     for (const rule of call.rules) {
       let outcome;
-      if (rule.steps) outcome = rule.steps.filter(([from]) => from <= answers.date).at(-1)[1];
+      if (rule.steps) outcome = stepAt(rule.steps, answers.date);
       else if (!rule.in.length) outcome = rule.d;
       else outcome = rule.by[rule.in.map((name) => values[name]).join("|")] ?? rule.d;
       if (outcome === 0) continue;
@@ -198,13 +218,12 @@ class Finder {
     const sections = [];
     const counts = [];
     for (const [key, title, expanded] of GROUPS) {
-      const items = groups.get(key).sort((a, b) => (a.next?.[0] ?? "9999").localeCompare(b.next?.[0] ?? "9999")
-        || a.call.title.localeCompare(b.call.title, "fr"));
+      const items = groups.get(key);
       counts.push(`${title.toLowerCase()} : ${items.length}`);
       const list = el("ul", { class: "aap-results" });
       const heading = `${title} (${items.length})`;
       if (expanded) {
-        this.fill(list, items, answers);
+        this.fill(list, byDeadline(items), answers);
         sections.push(el("section", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
           el("h2", { text: heading }), list));
       } else {
@@ -212,7 +231,9 @@ class Finder {
         // them are « pas pour vous » or closed, and nobody reads them all.
         const details = el("details", { class: `aap-finder__group aap-finder__group--${key}`, "data-group": key },
           el("summary", {}, el("h2", { text: heading })), list);
-        details.addEventListener("toggle", () => { if (details.open && !list.childElementCount) this.fill(list, items, answers); });
+        details.addEventListener("toggle", () => {
+          if (details.open && !list.childElementCount) this.fill(list, byDeadline(items), answers);
+        });
         sections.push(details);
       }
     }
