@@ -1,8 +1,4 @@
-"""One entry point for every caller: the command line, Python, and the browser worker.
-
->>> import json
->>> evaluate_text("budget", "x", "{}")   # doctest: +SKIP  (needs a loaded bundle)
-"""
+"""One entry point for every caller: the command line, Python, and the browser worker."""
 
 from __future__ import annotations
 
@@ -46,9 +42,11 @@ def budget_lines(vocabulary: Vocabulary, data: object) -> dict[str, list[dict[st
     strings, rounded to the cent like the totals). ``action`` and ``line`` are the 0-based
     indexes of the input. Raises :class:`InputError` on invalid input, like :func:`evaluate`.
 
-    >>> budget_lines(vocabulary, {"actions": [{"lines": [{"category": "materiel", "amount": "300", "funder": "200"}]}]})  # doctest: +SKIP
-    {'lines': [{'action': 0, 'line': 0, 'cost': '300.00', 'funder': '200.00', 'cofunding': '100.00', 'in_kind': False}],
-     'cofunders': []}
+    >>> import pathlib, calculators
+    >>> from callfiles.corpus import load_corpus
+    >>> corpus = load_corpus(pathlib.Path(calculators.__file__).parent.parent / "calls")
+    >>> budget_lines(corpus.vocabulary, {"actions": [{"lines": [{"category": "materiel", "amount": "300", "funder": "200"}]}]})
+    {'lines': [{'action': 0, 'line': 0, 'cost': '300.00', 'funder': '200.00', 'cofunding': '100.00', 'in_kind': False}], 'cofunders': []}
     """
     return _lines_of(parse_budget(data, vocabulary))
 
@@ -74,8 +72,13 @@ def budget_page(call: Call, vocabulary: Vocabulary, data: object) -> dict[str, o
     not shaped like a budget at all (not an object, ``actions`` not a list…). The command
     line and :func:`evaluate` stay strict: invalid input is an error there (exit status 2).
 
-    >>> budget_page(call, vocabulary, {"actions": [{"lines": [{"category": "materiel", "amount": "abc"}]}]})["result"]["input_errors"]  # doctest: +SKIP
-    [{'action': 0, 'line': 0, 'cofunder': None, 'field': 'actions[0].lines[0].amount', 'message': '« abc » n'est pas un nombre ; …'}]
+    >>> import pathlib, calculators
+    >>> from callfiles.corpus import load_corpus
+    >>> corpus = load_corpus(pathlib.Path(calculators.__file__).parent.parent / "calls")
+    >>> draft = {"actions": [{"lines": [{"category": "materiel", "amount": "abc"}, {"category": "materiel", "amount": "10"}]}]}
+    >>> page = budget_page(corpus.calls["cpam-flandres-2025"], corpus.vocabulary, draft)
+    >>> page["result"]["totals"]["cost"], [(e["line"], e["field"]) for e in page["result"]["input_errors"]]
+    ('10.00', [(0, 'actions[0].lines[0].amount')])
     """
     budget = parse_budget(data, vocabulary, lenient=True)
     result = evaluate_parsed(call, vocabulary, budget)

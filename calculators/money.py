@@ -76,7 +76,7 @@ def parse_amount(value: object, *, allow_negative: bool = False, what: str = "le
         precision = "au centième d'heure près" if what == "le nombre d'heures" else "au centime près"
         raise AmountError(f"« {shown} » a plus de deux décimales : {what} s'écrit {precision} (par exemple {examples})")
     try:
-        return number.quantize(Decimal("0.0001"))
+        return number.quantize(CENT)  # exact: more than two decimals was refused above
     except InvalidOperation as error:  # pragma: no cover - bounded above
         raise AmountError("montant invalide") from error
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-import callfiles.sources
-import macros.sources
 from callfiles.sources import normalize, parse
 from conftest import CALLS
 
@@ -123,10 +119,3 @@ def test_every_seed_quote_is_located_in_its_text(corpus):
             assert first.block == citation.block
             words = normalize(source.blocks[first.block - 1].lines[first.line][first.start:first.end])
             assert normalize(rule.info.quote).startswith(words[:20]), (call.id, rule.info.id, words)
-
-
-@pytest.mark.parametrize("module", [callfiles.sources, macros.sources])
-def test_doctests(module):
-    """The examples in the docstrings are true."""
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
