@@ -38,18 +38,6 @@ class When:
     def latest(self) -> dt.date | None:
         return self.dates[-1] if self.dates else None
 
-    @property
-    def exact(self) -> bool:
-        return self.kind in ("day", "instant")
-
-    def local_end(self) -> tuple[dt.date, str] | None:
-        """The last moment the milestone covers, as (date, "HH:MM") local time."""
-        if not self.dates:
-            return None
-        if self.kind == "instant" and self.time:
-            return self.dates[0], self.time
-        return self.dates[-1], "24:00"
-
 
 def parse_date(text: str) -> dt.date:
     """``"2026-02-28"`` → date; raises ValueError on an impossible date."""
@@ -74,28 +62,6 @@ def when_from(value: object) -> When:
     if "one_of" in value:
         return When("one_of", tuple(parse_date(d) for d in value["one_of"]), None, text)
     raise ValueError(f"unknown date form: {sorted(value)}")
-
-
-def when_to_data(when: When) -> object:
-    """Inverse of :func:`when_from` (used for JSON exports)."""
-    dates = [d.isoformat() for d in when.dates]
-    if when.kind == "day" and not when.text:
-        return dates[0]
-    if when.kind in ("day", "instant"):
-        out: dict[str, object] = {"date": dates[0]}
-        if when.time:
-            out["time"] = when.time
-    elif when.kind == "period":
-        out = {"from": dates[0], "to": dates[1]}
-    elif when.kind == "around":
-        out = {"around": dates}
-    elif when.kind == "one_of":
-        out = {"one_of": dates}
-    else:
-        return {"unknown": when.text}
-    if when.text:
-        out["text"] = when.text
-    return out
 
 
 def french_date(day: dt.date) -> str:

@@ -201,6 +201,3 @@ def post_build(site_dir: Path, project_root: Path) -> None:
         return
     write_runtime(site_dir, project_root)
 
-
-def as_data(value: Any) -> Any:
-    return json.loads(to_json(value))
