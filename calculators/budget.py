@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from calculators.money import AmountError, parse_amount, plain, to_cents
+from calculators.money import AmountError, format_eur, parse_amount, plain, to_cents
 from calculators.report import Finding, InputError, sort_findings
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def parse_line(data: object, action: int, index: int, vocabulary: "Vocabulary") 
     else:
         funder = to_cents(_amount(line["funder"], f"{where}.funder"))
         if funder > cost:
-            raise InputError(f"{where}.funder", f"la part demandée ({plain(funder)} €) dépasse le coût de la ligne ({plain(cost)} €)")
+            raise InputError(f"{where}.funder", f"la part demandée ({format_eur(funder)}) dépasse le coût de la ligne ({format_eur(cost)})")
     return Line(action, index, category, cost, funder, in_kind, profession,
                 _text(line.get("label"), f"{where}.label"), hours, rate)
 

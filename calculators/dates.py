@@ -81,7 +81,8 @@ def french_time(time: str) -> str:
 def describe(when: When) -> str:
     """French wording of a :class:`When`, with the hour and zone when there is one."""
     if when.kind == "unknown":
-        return when.text or "date non publiée"
+        # « A venir » in a table of 2022 is not a date to come: say it is unpublished, quote the text.
+        return f"Date non publiée (« {when.text} » dans le texte)" if when.text else "Date non publiée"
     if when.kind in ("around", "one_of") and when.text:
         return when.text
     if when.kind == "period":

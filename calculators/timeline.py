@@ -29,12 +29,24 @@ latest date its file knows (:func:`information_date`): « A venir » in a table 
 not a deadline to come in 2026. Documented for funders on « Publier un appel »."""
 
 
+OPEN_BEFORE_MONTHS = 12
+"""A call that names neither its launch nor the date of its text is taken as open this many
+months before its first deadline, never earlier: a 2026 call is not « Ouvert » in 2021."""
+
+
 def opening(call: Call) -> dt.date | None:
-    """The first day applications are accepted, when the call gives a launch date."""
+    """The first day applications are accepted: the launch date the call gives, else the date of
+    its text, else :data:`OPEN_BEFORE_MONTHS` before its first deadline (None without any date)."""
     for milestone in call.milestones:
         if milestone.kind == "launch" and milestone.when.earliest:
             return milestone.when.earliest
-    return None
+    deadlines = [m.when.earliest for m in call.deadlines if m.when.earliest]
+    first = min(deadlines) if deadlines else None
+    # A text dated after the first deadline (a national page listing calls already closed) says
+    # nothing of when they opened.
+    if call.source.date and (first is None or call.source.date <= first):
+        return call.source.date
+    return add_months(first, -OPEN_BEFORE_MONTHS) if first else None
 
 
 def closing(call: Call) -> dt.date | None:
@@ -77,7 +89,8 @@ def status_steps(call: Call) -> list[tuple[dt.date | None, Status]]:
     if end is None:
         stale = stale_from(call)
         return [(None, "unpublished"), *([(stale, "expired")] if stale else [])]
-    steps: list[tuple[dt.date | None, Status]] = [(None, "upcoming"), (start, "open")] if start else [(None, "open")]
+    steps: list[tuple[dt.date | None, Status]] = (
+        [(None, "upcoming"), (start, "open")] if start and start <= end else [(None, "open")])
     return [*steps, (end + dt.timedelta(days=1), "closed")]
 
 

@@ -196,6 +196,18 @@ class SourceText:
                 spans.append(Span(block, line, index, index + 1))
         return spans
 
+    def find(self, words: str, after: int = 0) -> int | None:
+        """The first block, numbered ``after`` or later, holding ``words`` (normalised); None if none."""
+        wanted = normalize(words)
+        if not wanted:
+            return None
+        at = self._text.find(wanted)
+        while at >= 0:
+            if self._where[at][0] >= after:
+                return self._where[at][0]
+            at = self._text.find(wanted, at + 1)
+        return None
+
     def section(self, reference: str) -> int | None:
         """The block a reference such as ``§ 3 c) 7. « Coût de coordination du projet »`` names.
 
@@ -305,10 +317,13 @@ def parse(name: str, text: str) -> SourceText:
         if not raw_lines:
             continue
         if len(raw_lines[0].split("\t")) > 1 and any(clean_line(line) for line in raw_lines):
-            # Tab-separated lines: a table, one block per row, so that each row has its anchor.
-            tables += 1
+            # Tab-separated lines: a table, one block per row, so that each row has its anchor. Rows
+            # after a blank line still belong to the table above (the extraction cuts long cells).
+            if not pending or pending[-1][0] != "row":
+                tables += 1
             for line in raw_lines:
-                row = "\t".join(clean_line(cell) for cell in line.split("\t")).strip("\t")
+                # Leading empty cells are kept: a cell continued on the next line stays in its column.
+                row = "\t".join(clean_line(cell) for cell in line.split("\t")).rstrip("\t")
                 if row.strip():
                     pending.append(("row", [row], 0, tables))
             continue

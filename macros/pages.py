@@ -33,7 +33,7 @@ MILESTONE_KINDS = {
     "project_window": "Période du projet", "project_end": "Fin du projet", "interim_report": "Bilan intermédiaire",
     "final_report": "Bilan final",
 }
-PHASES = {"past": "passé", "current": "en cours", "future": "à venir", "unknown": "date inconnue"}
+PHASES = {"past": "date passée", "current": "en cours", "future": "à venir", "unknown": "date inconnue"}
 
 
 def front_matter(value: str) -> Markup:

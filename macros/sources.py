@@ -36,15 +36,20 @@ class References:
     text: SourceText | None
     _cache: dict[tuple[str, str], str | None] = field(default_factory=dict)
 
-    def href(self, reference: str, quote: str = "") -> str | None:
-        """The link (relative to the site root) for ``reference``, at ``quote`` when there is one."""
+    def href(self, reference: str, quote: str = "", hint: str = "") -> str | None:
+        """The link (relative to the site root) for ``reference``, at ``quote`` when there is one.
+
+        Without a quote, ``hint`` — words of the text the item states, such as a milestone's
+        « 24 janvier 2025 à minuit » — leads past the section's heading to the paragraph holding them.
+        """
         if self.text is None:
             return None
-        key = (reference, quote)
+        key = (reference, quote, hint)
         if key not in self._cache:
             block = self.text.cite(quote).block if quote else None
             if block is None:
-                block = self.text.section(reference)
+                section = self.text.section(reference)
+                block = (self.text.find(hint, section or 0) if hint else None) or section
             self._cache[key] = f"{page_url(self.text.name)}#p-{block}" if block else None
         return self._cache[key]
 
@@ -57,7 +62,8 @@ def linker(references: References | None, root: str) -> Any:
 
     def refs(item: Any) -> Markup:
         reference = item.reference
-        href = references.href(reference, getattr(item, "quote", "") or "") if references else None
+        hint = getattr(getattr(item, "when", None), "text", None) or ""  # a milestone's date as the text words it
+        href = references.href(reference, getattr(item, "quote", "") or "", hint) if references else None
         if href is None:
             return escape(reference)
         return Markup('<a class="aap-ref-link" href="{}{}">{}</a>').format(root, href, reference)

@@ -42,7 +42,7 @@ def test_the_timeline_shows_hours_alternatives_and_unknown_dates_as_the_call_giv
     occitanie = article(site / "appels/occitanie-1000-jours-2021/index.html")
     assert "25 juillet 2021 à 23 h 59 (heure de Paris)" in occitanie
     bretagne = article(site / "appels/bretagne-1000-jours-2022/index.html")
-    assert "A venir <span class=\"aap-precision\">(date non publiée)</span>" in bretagne
+    assert "Date non publiée (« A venir » dans le texte)" in bretagne
     assert 'aap-step--unknown' in bretagne
 
 
@@ -144,7 +144,7 @@ def test_status_and_countdown_follow_the_visitors_date(site, serve, new_page, da
         spoken = page.locator(".aap-status .aap-countdown .aap-sr-only").text_content()
         assert spoken == f" : {days} jour{'s' if days != '1' else ''} avant la date limite"
     deadline = page.locator('.aap-step[data-first="2026-02-28"] .aap-phase').text_content()
-    assert deadline == ("passé" if day > "2026-02-28" else "en cours" if day == "2026-02-28" else "à venir")
+    assert deadline == ("date passée" if day > "2026-02-28" else "en cours" if day == "2026-02-28" else "à venir")
     assert not log.errors
 
 
@@ -202,7 +202,7 @@ def test_the_calendar_marks_milestones_past_at_the_visitors_date(site, serve, ne
     at(page, "2030-01-01")
     page.goto(base + "calendrier/2027/")
     phases = page.locator(".aap-cal-item .aap-phase").all_text_contents()
-    assert phases and set(phases) == {"passé"}
+    assert phases and set(phases) == {"date passée"}
     assert not log.errors
 
 

@@ -28,6 +28,8 @@ def open_group(page: Any, key: str) -> None:
     group = page.locator(f".aap-finder__group--{key}")
     if group.evaluate("(e) => e.tagName") == "DETAILS" and not group.evaluate("(e) => e.open"):
         group.locator("summary").click()
+    # The list of a collapsed group is built on its toggle event, which comes after the click.
+    wait_until(page, "(key) => document.querySelector(`.aap-finder__group--${key} ul`).childElementCount > 0", key)
 
 
 def test_an_association_in_the_nord_sees_the_flandres_call_open_and_its_checker_prefilled(site, serve, new_page):
@@ -109,6 +111,9 @@ def test_answers_live_in_the_fragment_and_in_memory_only_when_asked(site, serve,
     error = page.locator("#trouver-departement-erreur")
     assert error.is_visible() and "Département inconnu" in error.text_content()
     assert page.locator("#trouver-departement").get_attribute("aria-invalid") == "true"
+    for typed, code in (("31000", "31"), ("Réunion", "974"), ("20200", "2B"), ("9", "09")):
+        page.locator("#trouver-departement").fill(typed)
+        wait_until(page, "(code) => location.hash.includes('dep=' + code)", code)
     page.locator("#trouver-departement").fill("2a")
     page.locator("#trouver-memoire").check()
     stored = json.loads(page.evaluate("localStorage.getItem('appels-sante:trouver')"))

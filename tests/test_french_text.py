@@ -138,3 +138,10 @@ def test_the_calculators_start_up_messages_are_french(site, serve, new_page):
     assert [text for text in texts if PATTERN.search(text) or "webassembly" in text.lower()] == []
     assert any("démarrage de Python" in text for text in loading), texts  # a name keeps its capital
     assert not log.errors
+
+
+def test_the_not_found_page_is_in_french_with_absolute_links(site):
+    """/404.html says « Page introuvable » (not Material's « 404 - Not found ») and links home from any depth."""
+    page = (site / "404.html").read_text(encoding="utf-8")
+    assert "<h1>Page introuvable</h1>" in page and "Not found" not in page
+    assert 'href="/trouver/"' in page and 'href="//' not in page

@@ -128,7 +128,8 @@ class Territory:
                 missing.add("department")
             elif situation.department not in allowed:
                 where = (f"la région {vocabulary.regions[self.region].label}" if self.region and not self.departments
-                         else "les départements " + ", ".join(f"{vocabulary.departments[d]} ({d})" for d in allowed))
+                         else ("le département " if len(allowed) == 1 else "les départements ")
+                         + ", ".join(f"{vocabulary.departments[d]} ({d})" for d in allowed))
                 name = vocabulary.departments[situation.department]
                 findings.append(_finding(self.info, f"Département {name} ({situation.department}) : cet appel concerne "
                                                     f"uniquement {where}."))

@@ -10,7 +10,7 @@
 (function () {
   "use strict";
 
-  var PHASE_LABELS = { past: "passé", current: "en cours", future: "à venir" };
+  var PHASE_LABELS = { past: "date passée", current: "en cours", future: "à venir" };
   var DAY = 86400000;
 
   /** Today's date in Europe/Paris as "YYYY-MM-DD" (deadlines are Paris dates). */

@@ -102,6 +102,8 @@ class Finder {
       this.update();
     });
     this.update();
+    // A department sent from a link (the home page) and not recognised: straight to the field.
+    if (this.answers().dep === undefined) this.fields.department.focus();
   }
 
   fillFilters() {
@@ -145,8 +147,17 @@ class Finder {
     const code = typed.split(/\s+[—-]\s+/)[0].toUpperCase();
     const padded = /^\d$/.test(code) ? `0${code}` : code;
     if (this.departments.has(padded)) return padded;
-    const wanted = fold(typed);
-    for (const [key, { label }] of this.departments) if (fold(label) === wanted) return key;
+    // A postal code (31000, 97400, 20200) gives its department.
+    if (/^\d{5}$/.test(code)) {
+      const postal = code.startsWith("97") ? code.slice(0, 3)
+        : code.startsWith("20") ? (Number(code.slice(2, 3)) < 2 ? "2A" : "2B") : code.slice(0, 2);
+      if (this.departments.has(postal)) return postal;
+    }
+    // A name, with or without its article (« Réunion » for « La Réunion »), accents and case aside.
+    const wanted = fold(typed).replace(/^(la|le|les) /, "");
+    for (const [key, { label }] of this.departments) {
+      if (fold(label).replace(/^(la|le|les) /, "") === wanted) return key;
+    }
     return undefined;
   }
 
@@ -161,7 +172,8 @@ class Finder {
     const answers = this.answers();
     const unknown = answers.dep === undefined;
     this.error.hidden = !unknown;
-    this.error.textContent = unknown ? "Département inconnu : tapez son numéro (59, 2A, 971) ou son nom (Nord)." : "";
+    this.error.textContent = unknown
+      ? "Département inconnu : tapez son numéro (59, 2A, 971), son nom (Nord) ou un code postal (59140)." : "";
     this.fields.department.setAttribute("aria-invalid", unknown ? "true" : "false");
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(answers)) if (value) params.set(key, value);
