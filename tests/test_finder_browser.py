@@ -169,3 +169,16 @@ def test_the_home_page_asks_the_first_questions_and_sends_them_in_the_fragment(s
     wait_until(page, "() => location.hash.includes('dep=59')")
     assert not [url for url in requests if "?" in url or "Nord" in url.split("#")[0]]
     assert log.errors == []
+
+
+def test_coming_back_from_a_result_finds_the_opened_group_open(site, serve, new_page):
+    """« Pas pour vous » opened, a call followed, then « Retour »: the group is open again with its results."""
+    page, _ = new_page()
+    open_finder(page, serve(site), "type=ccas&dep=31&date=2021-07-01")
+    open_group(page, "refused")
+    page.locator('.aap-finder__group--refused .aap-result h3 a').first.click()
+    page.wait_for_url(re.compile(r"/appels/"))
+    page.go_back()
+    wait_until(page, "() => document.querySelector('.aap-finder')?.dataset.state === 'ready'")
+    wait_until(page, "() => document.querySelector('.aap-finder__group--refused')?.open === true")
+    wait_until(page, "() => document.querySelectorAll('.aap-finder__group--refused .aap-result').length > 0")

@@ -89,10 +89,18 @@ def test_references_without_a_quote_link_to_the_section_they_name(site):
 
 
 def test_a_reference_that_names_no_section_stays_text(site):
-    """« Calendrier en annexe » names no heading of the Flandres text: it is shown, not linked."""
+    """« 2) b) » of the 2021 instruction names no heading of its text: it is shown, not linked."""
+    page = (site / "appels" / "cadre-national-1000-jours-2021" / "index.html").read_text(encoding="utf-8")
+    assert "(2) b))" in page
+    assert ">2) b)</a>" not in page
+
+
+def test_a_milestone_reference_leads_to_the_paragraph_holding_its_date(site):
+    """« 24 janvier 2025 à minuit » (§ 2 « Calendrier ») opens the paragraph with the date, not the heading."""
     page = (site / "appels" / "cpam-flandres-2025" / "index.html").read_text(encoding="utf-8")
-    assert "(Calendrier en annexe)" in page
-    assert ">Calendrier en annexe</a>" not in page
+    item = re.search(r"24 janvier 2025 à minuit.*?<a class=\"aap-ref-link\" href=\"([^\"]+)\">", page, re.S)
+    source_page, number = _target(item[1], "appels/cpam-flandres-2025/")
+    assert "24 janvier 2025 à minuit" in _blocks(site, source_page)[number]
 
 
 def test_each_source_page_is_numbered_and_links_back_to_its_calls(site, corpus):

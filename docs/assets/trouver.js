@@ -92,6 +92,9 @@ class Finder {
     this.error = document.getElementById("trouver-departement-erreur");
     this.fillFilters();
     this.restore();
+    this.reopen = new Set(history.state?.finderOpen ?? []);
+    const scroll = history.state?.finderScroll;
+    window.addEventListener("pagehide", () => this.remember());
     form.addEventListener("input", () => this.update());
     form.addEventListener("change", () => this.update());
     // A link with answers (#type=…&dep=…) opened on this page fills the form again; the skip
@@ -102,8 +105,17 @@ class Finder {
       this.update();
     });
     this.update();
+    this.reopen.clear();
+    if (scroll) requestAnimationFrame(() => window.scrollTo(0, scroll));
     // A department sent from a link (the home page) and not recognised: straight to the field.
     if (this.answers().dep === undefined) this.fields.department.focus();
+  }
+
+  /** The groups she opened and where she was, kept in this page's history entry (for « Retour »). */
+  remember() {
+    const open = [...this.lists.querySelectorAll("details[open]")].map((d) => d.dataset.group);
+    history.replaceState({ ...(history.state ?? {}), finderOpen: open, finderScroll: window.scrollY }, "",
+      window.location.href);
   }
 
   fillFilters() {
@@ -245,7 +257,9 @@ class Finder {
           el("summary", {}, el("h2", { text: heading })), list);
         details.addEventListener("toggle", () => {
           if (details.open && !list.childElementCount) this.fill(list, byDeadline(items), answers);
+          this.remember();
         });
+        if (this.reopen.has(key)) details.open = true; // as she left it, coming back from a link
         sections.push(details);
       }
     }
