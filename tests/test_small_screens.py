@@ -31,3 +31,20 @@ def test_the_cap_tables_headers_break_between_words_only_on_a_phone(site, serve,
     assert page.evaluate(BROKEN_WORDS) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert not log.errors
+
+
+@pytest.mark.browser
+def test_the_closed_menu_drawer_takes_no_tab_stop_on_a_phone(site, serve, new_page):
+    """At 390 px the menu drawer is closed: Tab goes from the skip link to the page, not through hidden menu links;
+    opened with its button, its links are shown."""
+    page, log = new_page(viewport=PHONE)
+    page.goto(serve(site))
+    in_drawer = []
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => Boolean(document.activeElement?.closest('.md-sidebar--primary'))"):
+            in_drawer.append(page.evaluate("() => document.activeElement.textContent.trim()"))
+    assert in_drawer == []
+    page.locator("label.md-header__button[for=__drawer]").click()
+    assert page.locator(".md-sidebar--primary a", has_text="Trouver un appel").first.is_visible()
+    assert not log.errors
