@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from calculators.money import AmountError, format_eur, parse_amount, plain, to_cents
+from calculators.money import AmountError, format_eur, parse_amount, plain, to_cents, to_share
 from calculators.report import Finding, InputError, sort_findings
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def evaluate_parsed(call: "Call", vocabulary: "Vocabulary", budget: Budget) -> d
             "funder": plain(budget.totals.funder),
             "cofunding": plain(budget.totals.cofunding),
             "in_kind": plain(budget.totals.in_kind),
-            "funder_share": None if share is None else f"{share.quantize(Decimal('0.0001'), rounding='ROUND_HALF_UP'):.4f}",
+            "funder_share": None if share is None else f"{to_share(share):.4f}",
         },
         "findings": [f.to_data() for f in findings],
     }

@@ -82,8 +82,19 @@ def parse_amount(value: object, *, allow_negative: bool = False, what: str = "le
 
 
 def to_cents(value: Decimal) -> Decimal:
-    """Round half-up to the cent: the one rounding rule of the calculators."""
+    """Round half-up to the cent: the one rounding rule of the calculators' amounts."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_share(value: Decimal) -> Decimal:
+    """Round half-up to four decimals: how a share (funder's part of the cost) is written out.
+
+    Only for display in the output: rules compare exact amounts, never a rounded share.
+
+    >>> to_share(Decimal("650") / Decimal("1150"))
+    Decimal('0.5652')
+    """
+    return value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def plain(value: Decimal) -> str:
