@@ -8,7 +8,7 @@ For each size, in a temporary copy of the project whose ``calls/`` is filled by
 Chromium against localhost:
 
 - **bytes before the first results** on a cold visit: the page's HTML, ``donnees/trouver.json``
-  and ``assets/trouver.js`` + ``assets/site.js``, gzip-compressed as a static host serves them
+  and the scripts it runs (``trouver.js``, the ``common.js`` it imports, ``site.js``), gzip-compressed as a static host serves them
   (Material's own CSS, JS and fonts excluded, as the goal says); and the raw sizes;
 - **time from an answer change to the updated list**: the structure type is changed 40 times
   (cycling through the types), each time from the ``change`` event to the end of the update
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from browser_support import launch_chromium, serve_directory, wait_until  # noqa: E402
 from build_scale import make_project, mkdocs_build  # noqa: E402
 
-FILES = ("trouver/index.html", "donnees/trouver.json", "assets/trouver.js", "assets/site.js")
+FILES = ("trouver/index.html", "donnees/trouver.json", "assets/trouver.js", "assets/calculateurs/common.js", "assets/site.js")
 FRAGMENT = "#type=association&dep=59&date=2025-01-20"
 
 

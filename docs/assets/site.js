@@ -314,7 +314,7 @@
       var type = form.elements.type.value;
       var typed = form.elements.departement.value.trim();
       if (type) params.set("type", type);
-      if (typed) params.set("dep", typed.split(/\s+[—-]\s+/)[0]);
+      if (typed) params.set("dep", typed); // read by the finder: a code, « 59 — Nord », a name or a postal code
       window.location.href = form.getAttribute("data-finder-start") + (params.toString() ? "#" + params : "");
     });
   }

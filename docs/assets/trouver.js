@@ -6,6 +6,8 @@
 // answers up in those tables and lists the calls: no rule is written here. The answers stay
 // in the page (URL fragment; localStorage if she asks); nothing is sent.
 
+import { el, plainDraftFragment } from "./calculateurs/common.js";
+
 const form = document.getElementById("trouver");
 const finder = form?.closest(".aap-finder");
 const MEMORY_KEY = "appels-sante:trouver";
@@ -52,29 +54,8 @@ function localToday() {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "text") node.textContent = value;
-    else if (name === "class") node.className = value;
-    else node.setAttribute(name, value === true ? "" : value);
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined && child !== false) node.append(child);
-  }
-  return node;
-}
-
 function fold(text) {
   return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
-}
-
-function toBase64Url(text) {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 class Finder {
@@ -315,7 +296,7 @@ class Finder {
     if (call.checker) {
       const draft = { structure_type: answers.type, department: answers.dep, submission_date: answers.date };
       parts.push(el("p", {}, el("a", {
-        href: `${this.root}appels/${call.id}/eligibilite/#brouillon=j${toBase64Url(JSON.stringify(draft))}`,
+        href: `${this.root}appels/${call.id}/eligibilite/#${plainDraftFragment(draft)}`,
         text: verdict.missing ? "Répondre aux questions restantes" : "Vérifier mon éligibilité en détail",
       })));
     }

@@ -222,6 +222,12 @@ export async function decodeDraft(text) {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
+/** The fragment carrying `value` uncompressed (`brouillon=j…`), for a link built synchronously
+ *  (the finder's links to the eligibility checker, one per result). */
+export function plainDraftFragment(value) {
+  return `${FRAGMENT_KEY}=j${toBase64Url(new TextEncoder().encode(JSON.stringify(value)))}`;
+}
+
 /** The draft carried by the page's fragment (#brouillon=…), or null. */
 export async function draftFromFragment() {
   const hash = window.location.hash.slice(1);
