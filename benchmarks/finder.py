@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/finder.py                    # 1 000 and 5 000 synthetic calls
     .venv/bin/python benchmarks/finder.py --sizes 200        # a quick check of the script
+    .venv/bin/python benchmarks/finder.py --index-only       # only the time the build spends on the index
 
 For each size, in a temporary copy of the project whose ``calls/`` is filled by
 ``benchmarks/synthetic.py`` (as ``build_scale.py`` does), it builds the site, then in headless
@@ -28,6 +29,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -86,13 +88,38 @@ def measure(site: Path, label: str, runs: int) -> dict[str, float]:
     return result
 
 
+def index_time(project: Path, repeat: int = 3) -> tuple[int, float]:
+    """(calls, median seconds) of building the finder's index for ``project``'s calls, corpus loaded."""
+    from callfiles.corpus import load_corpus
+    from calculators import finder
+
+    corpus = load_corpus(project / "calls")
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        finder.index(corpus.calls.values(), corpus.vocabulary, lambda call, rule: None)
+        runs.append(time.perf_counter() - start)
+    return len(corpus.calls), statistics.median(runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,5000", help="numbers of calls, comma-separated")
     parser.add_argument("--runs", type=int, default=40, help="answer changes timed per size")
+    parser.add_argument("--index-only", action="store_true",
+                        help="only time the build of the index (no site, no browser)")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}")
+    if args.index_only:
+        calls, seconds = index_time(ROOT)
+        print(f"{'seed site':>12}: index of {calls} calls built in {seconds * 1000:.0f} ms (median of 3)")
+        with tempfile.TemporaryDirectory() as work:
+            for size in (int(s) for s in args.sizes.split(",")):
+                calls, seconds = index_time(make_project(Path(work) / f"project-{size}", size))
+                print(f"{size:>6} calls: index built in {seconds:.1f} s (median of 3), "
+                      f"{seconds / calls * 1000:.1f} ms a call")
+        return
     with tempfile.TemporaryDirectory() as work:
         seeds = Path(work) / "seeds"
         mkdocs_build(ROOT, seeds)

@@ -21,7 +21,7 @@ from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.rules.budget import line_notes
 from calculators.timeline import (STATUS_LABELS, closing, days_left, deadline_days, deadlines_by_day, milestone_phase,
-                                  opening, ordered, status_on, steps_attribute)
+                                  ordered, status_on, steps_attribute)
 from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -98,7 +98,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(
         status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
-        opening=opening, closing=closing, question_scope=question_scope, funder_contacts=funder_contacts,
+        closing=closing, question_scope=question_scope, funder_contacts=funder_contacts,
         deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
     )
     env.globals["line_notes"] = line_notes  # what the budget form says on some lines, from the call's rules

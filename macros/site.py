@@ -20,7 +20,7 @@ from mkdocs.structure.files import File
 from callfiles.corpus import Corpus
 from calculators.departments import in_reading_order
 from calculators.model import Call
-from calculators.timeline import closing, days_left, deadline_days, opening
+from calculators.timeline import closing, days_left, deadline_days
 from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for
@@ -62,13 +62,13 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
         root = root_for(url)
         cited = references.get(call.source.file) if call.source.file else None
         framework = corpus.calls.get(call.framework) if call.framework else None
-        close_day, open_day = closing(call), opening(call)
+        close_day = closing(call)
         jsonld = feeds.grant(call, funders, page_url=f"{site}{url}" if site else "./",
                              funder_url=lambda f, r=root: f"{site or r}financeurs/{f}/")
         yield _page(config, url, render(
             "call.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
             framework=framework, root=root, today=today,
-            open_day=open_day.isoformat() if open_day else None, close_day=close_day.isoformat() if close_day else None,
+            close_day=close_day.isoformat() if close_day else None,
             deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
             jsonld=Markup(feeds.script_json(jsonld)), refs=sources.linker(cited, root),
             source_page=sources.page_url(call.source.file) if cited else None))
