@@ -180,3 +180,21 @@ def test_the_statement_lists_what_is_checked():
     for claim in ("axe-core", "WCAG 2.1", "grave ou critique", "320 pixels", "lien d'évitement",
                   "focus visible", "piège au clavier", "aria-invalid", "formule"):
         assert claim in text, claim
+
+
+def _contrast(rgb: str) -> float:
+    """Contrast ratio of an ``rgb(r, g, b)`` colour on white (WCAG formula)."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def test_a_link_under_the_pointer_keeps_its_contrast(site, serve, new_page):
+    """Hovered, a link takes the accent colour: it still reads at 4.5:1 on white (Material's indigo did not)."""
+    page, _ = new_page()
+    page.goto(serve(site) + "appels/cpam-flandres-2025/")
+    link = page.locator("#contenu a[href]").first
+    link.hover()
+    color = link.evaluate("(a) => getComputedStyle(a).color")
+    assert _contrast(color) >= 4.5, color
