@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from calculators.api import KINDS, decode_input, evaluate
 from calculators.report import InputError
@@ -19,7 +20,7 @@ DEFAULT_CALLS = Path(__file__).resolve().parent.parent / "calls"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep one clean line
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 already; keep one clean line
         self.print_usage(sys.stderr)
         print(f"erreur : {message}", file=sys.stderr)
         raise SystemExit(2)

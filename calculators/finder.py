@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from calculators.dates import french_date
@@ -107,7 +108,7 @@ def _domain(name: str, call: "Call", vocabulary: "Vocabulary") -> list[str]:
 def _situation(values: Mapping[str, str]) -> Situation:
     if "submission_date" in values:
         return Situation(submission_date=dt.date.fromisoformat(values["submission_date"]))
-    return Situation(**values)
+    return Situation(structure_type=values.get("structure_type"), department=values.get("department"))
 
 
 def rule_entry(rule: Any, call: "Call", vocabulary: "Vocabulary", questions: dict[str, int], tables: _Tables,
@@ -172,7 +173,7 @@ def index(calls: Iterable["Call"], vocabulary: "Vocabulary", link: Callable[["Ca
           extra: Callable[["Call"], Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """The finder's index over ``calls`` (not frameworks): one entry a call, and the shared messages."""
     tables = _Tables()
-    entries = [call_entry(call, vocabulary, tables, lambda rule, c=call: link(c, rule), extra(call) if extra else None)
+    entries = [call_entry(call, vocabulary, tables, partial(link, call), extra(call) if extra else None)
                for call in calls if call.kind == "call"]
     return {"calls": entries, "messages": list(tables.messages)}
 

@@ -104,7 +104,7 @@ def plain(value: Decimal) -> str:
 
 def group_thousands(integer: str, separator: str = "\u00a0") -> str:
     digits = integer.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema
 
+fastjsonschema: Any
 try:
     import fastjsonschema
 except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gives the same verdicts
@@ -28,7 +29,7 @@ from calculators.dates import when_from
 from calculators.model import Call, Contact, Vocabulary, call_from_data, contact_from_data, vocabulary_from_data
 from callfiles.problems import CallFileError, Problem
 from callfiles.sources import SourceText, parse
-from callfiles.yamlsource import Document, read
+from callfiles.yamlsource import Document, Path_, read
 
 SCHEMA_FILE = "schema.json"
 REFERENTIEL = "_referentiel"
@@ -140,33 +141,35 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     where = tuple(error.absolute_path)
     found = _show(error.instance)
     validator = error.validator
+    schema_ = error.schema if isinstance(error.schema, dict) else {}  # our schema's nodes are all objects
+    value: Any = error.validator_value  # its type is the validator's (a list for enum, a string for pattern…)
     if validator in ("oneOf", "anyOf") and error.context:
         # Report the alternative that went deepest: it is the one the author meant.
         best = max(error.context, key=lambda e: (len(e.absolute_path), -len(list(e.context or ()))))
         if len(best.absolute_path) > len(error.absolute_path):
             return _explain(doc, best)
-        expected = (error.schema.get("description") or _describe_schema(error.schema)).rstrip(".")
+        expected = (schema_.get("description") or _describe_schema(schema_)).rstrip(".")
         expected = expected[0].lower() + expected[1:]
         return [doc.problem(where, f"attendu {expected}, trouvé {found}")]
     if validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema_.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         name = extra[0] if extra else "?"
         return [doc.problem(where + (name,), at_key=True, message=f"clé inconnue '{name}' ; clés possibles : {', '.join(allowed)}")]
     if validator == "required":
         return [doc.problem(where, f"clé obligatoire manquante : {error.message.split(' is a required')[0]}")]
     if validator == "enum":
-        return [doc.problem(where, f"attendu l'une des valeurs {', '.join(map(str, error.validator_value))}, trouvé {found}")]
+        return [doc.problem(where, f"attendu l'une des valeurs {', '.join(map(str, value))}, trouvé {found}")]
     if validator == "const":
-        return [doc.problem(where, f"attendu '{error.validator_value}', trouvé {found}")]
+        return [doc.problem(where, f"attendu '{value}', trouvé {found}")]
     if validator == "type":
-        return [doc.problem(where, f"attendu {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, trouvé {found}")]
+        return [doc.problem(where, f"attendu {_TYPE_WORDS.get(str(value), value)}, trouvé {found}")]
     if validator == "pattern":
-        hint = (_PATTERN_HINTS.get(error.validator_value) or error.schema.get("description") or "le format prévu").rstrip(".")
+        hint = (_PATTERN_HINTS.get(value) or schema_.get("description") or "le format prévu").rstrip(".")
         return [doc.problem(where, f"attendu {hint[0].lower() + hint[1:]}, trouvé {found}")]
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "au moins", "maximum": "au plus", "exclusiveMinimum": "plus que", "exclusiveMaximum": "moins que"}
-        return [doc.problem(where, f"attendu un nombre {words[validator]} {error.validator_value}, trouvé {found}")]
+        return [doc.problem(where, f"attendu un nombre {words[validator]} {value}, trouvé {found}")]
     if validator == "minLength" and error.validator_value == 1:
         return [doc.problem(where, "attendu un texte non vide")]
     if validator in ("minLength", "maxLength", "minItems", "maxItems"):
@@ -239,10 +242,10 @@ class _Checker:
             target = self.docs.get(framework)
             if target is None:
                 say(("framework",), f"cadre inconnu '{framework}' ; attendu l'identifiant d'un fichier de kind 'framework'")
-            elif target.data.get("kind") != "framework":  # type: ignore[union-attr]
+            elif not isinstance(target.data, dict) or target.data.get("kind") != "framework":
                 say(("framework",), f"'{framework}' n'est pas de kind 'framework'")
             else:
-                framework_axes = {a["id"] for a in target.data.get("axes", [])}  # type: ignore[union-attr]
+                framework_axes = {a["id"] for a in target.data.get("axes", [])}
         for i, region in enumerate(data.get("regions", [])):
             self._known(doc, ("regions", i), region, self.vocabulary.regions, "région inconnue")
         for i, department in enumerate(data.get("departments", [])):
@@ -267,7 +270,7 @@ class _Checker:
             *[("rules", "eligibility", i) for i in range(len(rules.get("eligibility", [])))]])
         for i, rule in enumerate(rules.get("budget", [])):
             self._budget_rule(doc, ("rules", "budget", i), rule)
-        questions: dict[str, tuple[object, ...]] = {}
+        questions: dict[str, Path_] = {}
         for i, rule in enumerate(rules.get("eligibility", [])):
             self._eligibility_rule(doc, ("rules", "eligibility", i), rule, milestones, data, questions)
         self._quotes(doc, data)
@@ -323,7 +326,7 @@ class _Checker:
             self.problems.append(doc.problem(where, f"{what} '{value}' ; voir calls/_referentiel/vocabulaire.yaml"))
 
     def _unique(self, doc: Document, key: object, items: list[dict[str, Any]], paths: list[tuple] | None = None) -> None:
-        seen: dict[str, int] = {}
+        seen: dict[object, int] = {}  # an item without id is reported by the schema
         for n, item in enumerate(items):
             where = paths[n] if paths else (key, n)
             if item.get("id") in seen:
@@ -380,7 +383,7 @@ class _Checker:
             self._known(doc, where + ("categories", c), category, categories, "catégorie de dépense inconnue")
 
     def _eligibility_rule(self, doc: Document, where: tuple, rule: dict[str, Any], milestones: dict[str, dict[str, Any]],
-                          data: dict[str, Any], questions: dict[str, tuple[object, ...]]) -> None:
+                          data: dict[str, Any], questions: dict[str, Path_]) -> None:
         kind = rule["kind"]
         for s, structure in enumerate(rule.get("question", {}).get("for_structure_types", [])):
             self._known(doc, where + ("question", "for_structure_types", s), structure, self.vocabulary.structure_types,
@@ -433,7 +436,7 @@ NEIGHBOUR_KEYS = ("admitted", "explanation", "advice", "reference")
 
 def _neighbour_problems(doc: Document) -> list[Problem]:
     """``structure_neighbours`` of the vocabulary: known structure types, each entry with its four texts."""
-    data = doc.data
+    data = doc.data if isinstance(doc.data, dict) else {}  # the schema reports a vocabulary that is not a mapping
     neighbours = data.get("structure_neighbours", {})
     types = data.get("structure_types", {})
     if not isinstance(neighbours, dict):

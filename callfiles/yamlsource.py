@@ -69,7 +69,7 @@ class Document:
     def problem(self, where: Path_, message: str, *, at_key: bool = False) -> Problem:
         """A problem about the value at ``where`` (or about its key, with ``at_key``)."""
         self.locate()
-        line, column = self.key_positions.get(where) if at_key and where in self.key_positions else self.position(where)
+        line, column = self.key_positions[where] if at_key and where in self.key_positions else self.position(where)
         return Problem(self.path, line, column, dotted(where), message)
 
 
@@ -88,7 +88,7 @@ class _StrictLoader(yaml.SafeLoader):
     the shared anchored node, so it is reported where it is written and never expanded.
     """
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.get_event()
             return yaml.ScalarNode(_ALIAS_TAG, "*" + event.anchor, event.start_mark, event.end_mark)
@@ -97,6 +97,7 @@ class _StrictLoader(yaml.SafeLoader):
 
 _ALIAS_TAG = "!alias"
 
+_CParser: Any
 try:
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from calculators.dates import When, describe, french_date, french_time
@@ -59,8 +59,9 @@ VTIMEZONE = (
 )
 
 
-class _Funder(Protocol):  # what this module reads from callfiles.corpus.Funder
-    short_name: str
+class _Funder(Protocol):  # what this module reads from callfiles.corpus.Funder (frozen: read-only)
+    @property
+    def short_name(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,7 @@ def events_of(call: Call, funders: Mapping[str, _Funder], base_url: str = "") ->
         when: When = milestone.when
         uid = f"{call.id}/{milestone.id}@{UID_DOMAIN}"
         summary = _summary(call, milestone)
-        common = dict(stamp=stamp, url=url, alarms=milestone.kind in ALARM_KINDS,
+        common: dict[str, Any] = dict(stamp=stamp, url=url, alarms=milestone.kind in ALARM_KINDS,
                       categories=KIND_LABELS.get(milestone.kind, milestone.kind))
         if when.kind == "unknown" or not when.dates:
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
             close_day=close_day.isoformat() if close_day else None,
             deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
             jsonld=Markup(feeds.script_json(jsonld)), refs=sources.linker(cited, root),
-            source_page=sources.page_url(call.source.file) if cited else None))
+            source_page=sources.page_url(call.source.file) if cited and call.source.file else None))
         if call.kind == "call":
             # The calculators (macros/calculator_pages.py), linked from the call page when it has rules.
             for kind, slug, rules in (("budget", "budget", call.budget_rules),
@@ -124,7 +124,7 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     ``tous.ics`` (the calls not over: a feed people subscribe to, fetched again every day, does
     not carry every past year; the calls' and funders' feeds keep everything). A listing longer than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in
     ``mkdocs.yml``) keeps its first months and links to the pages of the others."""
-    limit = int((config.extra or {}).get("calendar_page_limit", agenda.PAGE_LIMIT))
+    limit = int(config.extra.get("calendar_page_limit", agenda.PAGE_LIMIT) if config.extra else agenda.PAGE_LIMIT)
     calls = list(corpus.calls.values())
     yield File.generated(config, "calendrier/tous.ics",
                          content=ics.calendar([call for call in calls if not agenda.call_over(call, today)], corpus.funders, site,
@@ -134,7 +134,7 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     years = agenda.by_year(everything)
     groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
 
-    def page(url: str, months: list[agenda.Month], undated: list[agenda.Entry], *, later: list[agenda.Month] = (),
+    def page(url: str, months: list[agenda.Month], undated: list[agenda.Entry], *, later: Sequence[agenda.Month] = (),
              undated_page: int | None = None, pagination: tuple[int, list[str]] | None = None, **context: Any) -> File:
         """A calendar page listing ``months`` in full and ``undated``; ``later`` months are links."""
         listed = [entry for month in months for entry in month.entries]

@@ -34,7 +34,7 @@ class References:
     """Where the references of the calls citing one source text point, computed once per text."""
 
     text: SourceText | None
-    _cache: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _cache: dict[tuple[str, str | None, str | None], str | None] = field(default_factory=dict)
 
     def href(self, reference: str, quote: str = "", hint: str = "") -> str | None:
         """The link (relative to the site root) for ``reference``, at ``quote`` when there is one.
