@@ -90,8 +90,8 @@ def measure(site: Path, label: str, runs: int) -> dict[str, float]:
 
 def index_time(project: Path, repeat: int = 3) -> tuple[int, float]:
     """(calls, median seconds) of building the finder's index for ``project``'s calls, corpus loaded."""
-    from callfiles.corpus import load_corpus
     from calculators import finder
+    from callfiles.corpus import load_corpus
 
     corpus = load_corpus(project / "calls")
     runs = []

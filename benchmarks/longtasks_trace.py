@@ -25,9 +25,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from browser_support import CHROMIUM_ARGS, QuietHandler, chromium_path  # noqa: E402
-
 import calculators_startup as startup  # noqa: E402
+from browser_support import CHROMIUM_ARGS, QuietHandler, chromium_path  # noqa: E402
 
 LONG_US = 40_000
 

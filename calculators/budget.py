@@ -129,7 +129,7 @@ def _list(value: object, field: str) -> list[Any]:
     return value
 
 
-def parse_line(data: object, action: int, index: int, vocabulary: "Vocabulary") -> Line:
+def parse_line(data: object, action: int, index: int, vocabulary: Vocabulary) -> Line:
     """Read one line; raise :class:`InputError` naming the field when it cannot be used."""
     where = f"actions[{action}].lines[{index}]"
     line = _mapping(data, where)
@@ -175,7 +175,7 @@ def parse_line(data: object, action: int, index: int, vocabulary: "Vocabulary") 
                 _text(line.get("label"), f"{where}.label"), hours, rate)
 
 
-def parse_budget(data: object, vocabulary: "Vocabulary", *, lenient: bool = False) -> Budget:
+def parse_budget(data: object, vocabulary: Vocabulary, *, lenient: bool = False) -> Budget:
     """Read the budget input of PRODUCT.md into a :class:`Budget` with its totals.
 
     Strict (the command line, ``window.calculators.evaluate``): the first unreadable value
@@ -239,12 +239,12 @@ def parse_cofunder(data: object, index: int) -> Cofunder:
                     to_cents(_amount(cofunder.get("amount"), f"cofunders[{index}].amount")), status)
 
 
-def evaluate_budget(call: "Call", vocabulary: "Vocabulary", data: object) -> dict[str, object]:
+def evaluate_budget(call: Call, vocabulary: Vocabulary, data: object) -> dict[str, object]:
     """Evaluate a budget against ``call``'s budget rules; return the output object of PRODUCT.md."""
     return evaluate_parsed(call, vocabulary, parse_budget(data, vocabulary))
 
 
-def evaluate_parsed(call: "Call", vocabulary: "Vocabulary", budget: Budget) -> dict[str, object]:
+def evaluate_parsed(call: Call, vocabulary: Vocabulary, budget: Budget) -> dict[str, object]:
     """The output object of PRODUCT.md for a parsed budget (its totals and findings cover its lines)."""
     findings: list[Finding] = []
     for rule in call.budget_rules:

@@ -330,7 +330,7 @@ class _Checker:
         for n, item in enumerate(items):
             where = paths[n] if paths else (key, n)
             if item.get("id") in seen:
-                line = doc.position((paths[seen[item['id']]] if paths else (key, seen[item["id"]])))[0]
+                line = doc.position(paths[seen[item['id']]] if paths else (key, seen[item["id"]]))[0]
                 self.problems.append(doc.problem(where + ("id",), f"identifiant '{item['id']}' en double (aussi ligne {line})"))
             else:
                 seen[item.get("id")] = n

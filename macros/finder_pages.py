@@ -19,11 +19,11 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from callfiles.corpus import Corpus
 from calculators import finder
 from calculators.dates import describe, french_date
 from calculators.model import Call
 from calculators.timeline import STATUS_LABELS, status_on
+from callfiles.corpus import Corpus
 from macros import feeds, ics
 from macros.agenda import NATIONAL, call_regions
 from macros.pages import render, root_for

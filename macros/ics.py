@@ -94,7 +94,7 @@ def paris_to_utc(day: dt.date, time: str) -> dt.datetime:
     if hours == 24:
         day, hours = day + dt.timedelta(days=1), 0
     local = dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=PARIS)
-    return local.astimezone(dt.timezone.utc)
+    return local.astimezone(dt.UTC)
 
 
 LAST_MINUTE = dt.timedelta(seconds=59)
@@ -158,7 +158,7 @@ def events_of(call: Call, funders: Mapping[str, _Funder], base_url: str = "") ->
     """Every event of ``call``, in the file's order (see the module docstring for the rules)."""
     url = f"{base_url}appels/{call.id}/" if base_url else None
     names = ", ".join(funders[f].short_name if f in funders else f for f in call.funders)
-    stamp = dt.datetime.combine(stamp_date(call), dt.time(), dt.timezone.utc)
+    stamp = dt.datetime.combine(stamp_date(call), dt.time(), dt.UTC)
     out: list[Event] = []
     for milestone in call.milestones:
         when: When = milestone.when
@@ -224,7 +224,7 @@ def fold(line: str) -> str:
 
 
 def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _event_lines(event: Event) -> list[str]:

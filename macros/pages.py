@@ -20,8 +20,17 @@ from markupsafe import Markup
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.rules.budget import line_notes
-from calculators.timeline import (STATUS_LABELS, closing, days_left, deadline_days, deadlines_by_day, milestone_phase,
-                                  ordered, status_on, steps_attribute)
+from calculators.timeline import (
+    STATUS_LABELS,
+    closing,
+    days_left,
+    deadline_days,
+    deadlines_by_day,
+    milestone_phase,
+    ordered,
+    status_on,
+    steps_attribute,
+)
 from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -17,10 +17,10 @@ from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from callfiles.corpus import Corpus
 from calculators.departments import in_reading_order
 from calculators.model import Call
 from calculators.timeline import closing, days_left, deadline_days
+from callfiles.corpus import Corpus
 from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for

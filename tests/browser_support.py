@@ -115,7 +115,7 @@ class PageLog:
     _by_request: dict[int, Request] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def attach(cls, page: Any) -> "PageLog":
+    def attach(cls, page: Any) -> PageLog:
         log = cls()
         page.on("console", lambda message: log.console.append((message.type, message.text)))
         page.on("pageerror", lambda error: log.page_errors.append(str(error)))

@@ -6,10 +6,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from conftest import PRODUCT_EXAMPLE
 
 from calculators.api import Bundle, budget_lines, budget_page, evaluate
 from calculators.report import InputError
-from conftest import PRODUCT_EXAMPLE
 
 
 def test_each_line_has_its_cost_funder_part_and_cofunding(corpus):

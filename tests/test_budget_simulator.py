@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from browser_support import open_calculator, wait_until
+from conftest import site_bundle
+
 from calculators.money import format_eur
 from calculators.rules.budget import line_notes
-from conftest import site_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -201,7 +201,7 @@ def test_a_compact_summary_stays_in_view_without_covering_the_field_being_edited
     bar = page.locator(".calc-bar")
     box, field, results = bar.bounding_box(), first.bounding_box(), page.locator(".calc-results").bounding_box()
     viewport = SIZES[size]
-    assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"] + 1, "the bar is out of view"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"] + 1, "the bar is out of view"
     assert results["y"] > viewport["height"], "the results are in view anyway: nothing to test"
     assert field["y"] + field["height"] <= box["y"], "the bar covers the field being edited"
     assert bar.locator("strong").all_text_contents() == ["5\u00a0400,00\u00a0€", "5\u00a0400,00\u00a0€"]

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-
 from browser_support import wait_until
 
 PAGES = ("budget", "eligibilite")

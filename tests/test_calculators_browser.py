@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from browser_support import PageLog, wait_until
-from conftest import PRODUCT_EXAMPLE as EXAMPLE, site_bundle
+from browser_support import wait_until
+from conftest import PRODUCT_EXAMPLE as EXAMPLE
+from conftest import site_bundle
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,6 @@ import html
 import time
 
 import pytest
-
 from browser_support import open_calculator, wait_until
 
 SLOW_MARKER = "0120-02-01"

@@ -9,12 +9,12 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
 from calculators import finder
 from calculators.eligibility import evaluate_eligibility
 from calculators.rules import REGISTRY, build_rule
 from calculators.timeline import status_on
-from conftest import ROOT
 
 OTHER_DEPARTMENTS = ("01", "2A", "31", "59", "94", "971", "976")
 

@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 import pytest
-
 from browser_support import wait_until
+
 from calculators.eligibility import evaluate_eligibility
 
 pytestmark = pytest.mark.browser

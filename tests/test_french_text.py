@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser_support import open_calculator
 
 ENGLISH = ("Made with", "Loading", "Search", "compilation de python", "(webassembly)", "Annotated", "copy this file",

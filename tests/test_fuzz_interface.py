@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import CALLS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculators.api import Bundle, budget_page, evaluate
 from calculators.report import InputError
 from callfiles.corpus import load_corpus
-from conftest import CALLS
 
 CORPUS = load_corpus(CALLS)  # cached: the same object as the session fixture's
 

@@ -20,10 +20,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from icalendar import Calendar
-
 from browser_support import open_calculator, wait_until
 from conftest import build_copy, project_copy
+from icalendar import Calendar
 
 TITLE = "Titre {{ 7*7 }} <script>alert('titre')</script> & \"guillemets\"\r\nBEGIN:VEVENT\r\nSUMMARY:pirate\r\nEND:VEVENT"
 SUMMARY = "Résumé <img src=x onerror=alert(1)> {{ config.site_name }} \"><svg onload=alert(2)> </script><script>alert(6)</script> <!-- ]]> &amp; fin"
@@ -161,7 +160,7 @@ class Markup(html.parser.HTMLParser):
             self.text.append(data)
 
     @classmethod
-    def of(cls, path: Path) -> "Markup":
+    def of(cls, path: Path) -> Markup:
         parser = cls()
         parser.feed(path.read_text(encoding="utf-8"))
         parser.close()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser_support import open_calculator, wait_until
 from test_accessibility import PAGES
 

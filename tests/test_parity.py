@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser_support import open_calculator, wait_until
 from cases_support import all_cases, evaluate_case, input_text
 

@@ -11,11 +11,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cases_support import (
+    CALLS_DIR,
+    CASE_KEYS,
+    EXPECT_KEYS,
+    FINDING_KEYS,
+    RULES_DIR,
+    all_cases,
+    evaluate_case,
+    input_text,
+    mismatches,
+)
 
 from calculators.api import Bundle
 from calculators.rules import REGISTRY, budget, eligibility  # noqa: F401  (importing registers every kind)
-from cases_support import (CALLS_DIR, CASE_KEYS, EXPECT_KEYS, FINDING_KEYS, RULES_DIR, all_cases, evaluate_case,
-                           input_text, mismatches)
 
 CASES = all_cases()
 

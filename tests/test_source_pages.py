@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser_support import wait_until
-from callfiles.sources import fragments, normalize
 from conftest import build_copy, project_copy
+
+from callfiles.sources import fragments, normalize
 
 BLOCK = re.compile(r'<(p|h2|h3|tr) id="p-(\d+)" class="src-block[^"]*">(.*?)</\1>', re.S)
 QUOTE = re.compile(r'<blockquote class="aap-quote"[^>]*><p>« (.*?) »</p><footer>(.*?)</footer></blockquote>', re.S)

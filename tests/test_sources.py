@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CALLS
 
 from callfiles.sources import normalize, parse
-from conftest import CALLS
 
 TEXT = """1. CONTEXTE
 

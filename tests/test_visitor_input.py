@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from browser_support import PageLog, open_calculator, serve_directory, wait_until
 from conftest import site_bundle
+
 from calculators.money import format_eur
 
 pytestmark = pytest.mark.browser
