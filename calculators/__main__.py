@@ -67,10 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"erreur : appel inconnu « {args.call[:80]} » (appels connus : {known}…)", file=sys.stderr)
         return 2
     try:
-        if args.input == "-":
-            text = sys.stdin.read()
-        else:
-            text = Path(args.input).read_text(encoding="utf-8")
+        text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         print(f"erreur : impossible de lire {args.input} : {_reason(error)}", file=sys.stderr)
         return 2

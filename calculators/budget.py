@@ -170,7 +170,8 @@ def parse_line(data: object, action: int, index: int, vocabulary: Vocabulary) ->
     else:
         funder = to_cents(_amount(line["funder"], f"{where}.funder"))
         if funder > cost:
-            raise InputError(f"{where}.funder", f"la part demandée ({format_eur(funder)}) dépasse le coût de la ligne ({format_eur(cost)})")
+            raise InputError(f"{where}.funder",
+                             f"la part demandée ({format_eur(funder)}) dépasse le coût de la ligne ({format_eur(cost)})")
     return Line(action, index, category, cost, funder, in_kind, profession,
                 _text(line.get("label"), f"{where}.label"), hours, rate)
 
@@ -218,10 +219,10 @@ def parse_budget(data: object, vocabulary: Vocabulary, *, lenient: bool = False)
             left_out.append(LeftOut(error.field, error.message, cofunder=c))
     zero = Decimal("0.00")
     totals = Totals(
-        cost=sum((l.cost for l in lines), zero),
-        funder=sum((l.funder for l in lines), zero),
-        cofunding=sum((l.cofunding for l in lines), zero),
-        in_kind=sum((l.cost for l in lines if l.in_kind), zero),
+        cost=sum((line.cost for line in lines), zero),
+        funder=sum((line.funder for line in lines), zero),
+        cofunding=sum((line.cofunding for line in lines), zero),
+        in_kind=sum((line.cost for line in lines if line.in_kind), zero),
     )
     return Budget(tuple(titles), tuple(lines), tuple(cofunders), totals, tuple(left_out))
 

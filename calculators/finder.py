@@ -135,7 +135,7 @@ def rule_entry(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[st
             entry["href"] = href
     if names == ["submission_date"]:
         steps: list[list[Any]] = []
-        for combo, outcome in zip(combos, outcomes):
+        for combo, outcome in zip(combos, outcomes, strict=True):
             if not steps or steps[-1][1] != outcome:
                 steps.append([combo["submission_date"], outcome])
         steps[0][0] = ""  # from the beginning of time
@@ -146,7 +146,7 @@ def rule_entry(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[st
     entry["d"] = outcomes[keys.index(common)]
     if names:
         entry["by"] = {"|".join(combo[n] for n in names): outcome
-                       for combo, outcome, key in zip(combos, outcomes, keys) if key != common}
+                       for combo, outcome, key in zip(combos, outcomes, keys, strict=True) if key != common}
     return entry
 
 

@@ -19,17 +19,17 @@ from typing import Any
 
 import jsonschema
 
-fastjsonschema: Any
-try:
-    import fastjsonschema
-except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gives the same verdicts
-    fastjsonschema = None
-
 from calculators.dates import when_from
 from calculators.model import Call, Contact, Vocabulary, call_from_data, contact_from_data, vocabulary_from_data
 from callfiles.problems import CallFileError, Problem
 from callfiles.sources import SourceText, parse
 from callfiles.yamlsource import Document, Path_, read
+
+fastjsonschema: Any
+try:
+    import fastjsonschema
+except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gives the same verdicts
+    fastjsonschema = None
 
 SCHEMA_FILE = "schema.json"
 REFERENTIEL = "_referentiel"
@@ -128,7 +128,7 @@ def _schema_problems(doc: Document) -> list[Problem]:
         try:
             quick(doc.data)
             return []
-        except Exception:  # noqa: BLE001 - any refusal or surprise: jsonschema below has the last word
+        except Exception:  # noqa: BLE001, S110 - any refusal or surprise: jsonschema below has the last word
             pass
     problems = []
     for error in _validator().iter_errors(doc.data):
@@ -155,7 +155,8 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
         allowed = sorted(schema_.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         name = extra[0] if extra else "?"
-        return [doc.problem(where + (name,), at_key=True, message=f"clé inconnue '{name}' ; clés possibles : {', '.join(allowed)}")]
+        return [doc.problem(where + (name,), at_key=True,
+                            message=f"clé inconnue '{name}' ; clés possibles : {', '.join(allowed)}")]
     if validator == "required":
         return [doc.problem(where, f"clé obligatoire manquante : {error.message.split(' is a required')[0]}")]
     if validator == "enum":
@@ -219,7 +220,7 @@ def _show(value: object) -> str:
 class _Checker:
     """Cross-references and dates: everything the schema alone cannot say."""
 
-    def __init__(self, vocabulary: Vocabulary, funders: dict[str, Funder], docs: dict[str, Document], root: Path):
+    def __init__(self, vocabulary: Vocabulary, funders: dict[str, Funder], docs: dict[str, Document], root: Path) -> None:
         self.vocabulary = vocabulary
         self.funders = funders
         self.docs = docs
@@ -232,10 +233,12 @@ class _Checker:
         say = lambda where, message: self.problems.append(doc.problem(where, message))  # noqa: E731
         stem = Path(doc.path).stem
         if data["id"] != stem:
-            say(("id",), f"attendu le nom du fichier '{stem}', trouvé '{data['id']}' ; l'identifiant est le nom du fichier sans .yaml")
+            say(("id",), f"attendu le nom du fichier '{stem}', trouvé '{data['id']}' ; "
+                         "l'identifiant est le nom du fichier sans .yaml")
         for i, funder in enumerate(data["funders"]):
             if funder not in self.funders:
-                say(("funders", i), f"financeur inconnu '{funder}' ; ajoutez-le à calls/_referentiel/financeurs.yaml ou corrigez l'identifiant")
+                say(("funders", i), f"financeur inconnu '{funder}' ; "
+                                    "ajoutez-le à calls/_referentiel/financeurs.yaml ou corrigez l'identifiant")
         framework = data.get("framework")
         framework_axes: set[str] = set()
         if framework is not None:
@@ -253,7 +256,8 @@ class _Checker:
         for key in ("eligible_expenses", "ineligible_expenses"):
             for i, item in enumerate(data.get(key, [])):
                 if "category" in item:
-                    self._known(doc, (key, i, "category"), item["category"], self.vocabulary.expense_categories, "catégorie de dépense inconnue")
+                    self._known(doc, (key, i, "category"), item["category"], self.vocabulary.expense_categories,
+                                "catégorie de dépense inconnue")
         self._unique(doc, "axes", data.get("axes", []))
         for i, axis in enumerate(data.get("axes", [])):
             if "framework_axis" in axis and framework_axes and axis["framework_axis"] not in framework_axes:
@@ -369,10 +373,12 @@ class _Checker:
             seen: set[str] = set()
             for g, group in enumerate(rule["groups"]):
                 for p, profession in enumerate(group["professions"]):
-                    self._known(doc, where + ("groups", g, "professions", p), profession, self.vocabulary.professions, "profession inconnue")
+                    self._known(doc, where + ("groups", g, "professions", p), profession, self.vocabulary.professions,
+                                "profession inconnue")
                     if profession in seen:
-                        self.problems.append(doc.problem(where + ("groups", g, "professions", p),
-                                                         f"la profession '{profession}' est dans deux groupes ; gardez-la dans un seul"))
+                        self.problems.append(doc.problem(
+                            where + ("groups", g, "professions", p),
+                            f"la profession '{profession}' est dans deux groupes ; gardez-la dans un seul"))
                     seen.add(profession)
         if "category" in rule:
             self._known(doc, where + ("category",), rule["category"], categories, "catégorie de dépense inconnue")
@@ -401,7 +407,8 @@ class _Checker:
                 if milestone not in milestones:
                     self.problems.append(doc.problem(where + ("milestones", m), f"étape inconnue '{milestone}'"))
                 elif milestones[milestone]["kind"] != "deadline":
-                    self.problems.append(doc.problem(where + ("milestones", m), f"l'étape '{milestone}' n'est pas une date limite (kind: deadline)"))
+                    self.problems.append(doc.problem(where + ("milestones", m),
+                                                     f"l'étape '{milestone}' n'est pas une date limite (kind: deadline)"))
         if kind == "axes" and not data.get("axes"):
             self.problems.append(doc.problem(where, "une règle 'axes' demande la liste 'axes' de l'appel"))
         if kind == "project_dates":
@@ -493,7 +500,8 @@ def _load_referentiel(root: Path, problems: list[Problem]) -> tuple[Vocabulary |
             if funder.id in funders:
                 problems.append(doc.problem(("funders", i, "id"), f"financeur '{funder.id}' en double"))
             elif not _ID.match(funder.id):
-                problems.append(doc.problem(("funders", i, "id"), f"attendu des minuscules, chiffres et tirets, trouvé '{funder.id}'"))
+                problems.append(doc.problem(("funders", i, "id"),
+                                            f"attendu des minuscules, chiffres et tirets, trouvé '{funder.id}'"))
             funders[funder.id] = funder
     return vocabulary, vocabulary_data, funders
 

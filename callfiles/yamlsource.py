@@ -197,7 +197,8 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return None, [Problem(name, line, column, "", f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) ; enregistrez-le en UTF-8")]
+        return None, [Problem(name, line, column, "",
+                              f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) ; enregistrez-le en UTF-8")]
     if not text.strip():
         return None, [Problem(name, 1, 1, "", "le fichier est vide ; attendu : la description d'un appel")]
     return parse(text, name, raw)
@@ -260,7 +261,8 @@ def _build(node: yaml.Node, where: Path_, doc: Document, problems: list[Problem]
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or _explicit_tag(key_node, text) or _has_anchor(key_node, text):
-                problems.append(doc.problem(where, "les clés doivent être des mots simples ; clés complexes, étiquettes et ancres interdites"))
+                problems.append(doc.problem(
+                    where, "les clés doivent être des mots simples ; clés complexes, étiquettes et ancres interdites"))
                 continue
             key = key_node.value
             if key == "<<":

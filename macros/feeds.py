@@ -58,7 +58,8 @@ def funders_document(funders: Iterable[Any]) -> dict[str, Any]:
     >>> from callfiles.corpus import Funder
     >>> from calculators.model import Contact
     >>> funders_document([Funder("x", "X", "X", "ars", "D.", contacts=(Contact("Accueil", email="a@x.fr", reference="§ 1"),))])
-    {'funders': [{'id': 'x', 'name': 'X', 'short_name': 'X', 'kind': 'ars', 'description': 'D.', 'contacts': [{'label': 'Accueil', 'email': 'a@x.fr', 'reference': '§ 1'}]}]}
+    {'funders': [{'id': 'x', 'name': 'X', 'short_name': 'X', 'kind': 'ars', 'description': 'D.',
+                  'contacts': [{'label': 'Accueil', 'email': 'a@x.fr', 'reference': '§ 1'}]}]}
     """
     def present(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
         return {key: value for key, value in pairs if value not in (None, (), [])}

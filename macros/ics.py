@@ -144,7 +144,7 @@ def _summary(call: Call, milestone: Milestone, hour: str = "") -> str:
     return f"{KIND_LABELS.get(milestone.kind, milestone.kind)}{wave}{at} — {call.title}"
 
 
-def _description(call: Call, milestone: Milestone, funders: str, url: str | None, note: str) -> str:
+def _description(milestone: Milestone, funders: str, url: str | None, note: str) -> str:
     lines = [milestone.label, f"Date indiquée par l'appel : {describe(milestone.when)}."]
     if note:
         lines.append(note)
@@ -173,26 +173,26 @@ def events_of(call: Call, funders: Mapping[str, _Funder], base_url: str = "") ->
                     "la dernière minute pour agir, de 23 h 59 à minuit." if when.time == "24:00" else "")
             start, end = instant_span(when.dates[0], when.time)
             out.append(Event(uid, _summary(call, milestone, french_time(when.time)),
-                             _description(call, milestone, names, url, note), start=start, end=end, **common))
+                             _description(milestone, names, url, note), start=start, end=end, **common))
         elif when.kind == "day":
-            out.append(Event(uid, summary, _description(call, milestone, names, url, ""),
+            out.append(Event(uid, summary, _description(milestone, names, url, ""),
                              days=(when.dates[0], when.dates[0]), **common))
         elif when.kind == "period":
-            out.append(Event(uid, summary, _description(call, milestone, names, url, ""),
+            out.append(Event(uid, summary, _description(milestone, names, url, ""),
                              days=(when.dates[0], when.dates[-1]), **common))
         elif when.kind == "around":
             text = when.text or describe(when)
             note = (f"Date approximative : l'événement couvre toute la période possible, "
                     f"du {french_date(when.dates[0])} au {french_date(when.dates[-1])}.")
             out.append(Event(uid, f"{summary} (date approximative : {text})",
-                             _description(call, milestone, names, url, note),
+                             _description(milestone, names, url, note),
                              days=(when.dates[0], when.dates[-1]), **common))
         elif when.kind == "one_of":
             alternatives = " ou ".join(french_date(d) for d in when.dates)
             note = f"Dates possibles : {alternatives}. L'appel ne dit pas laquelle : un événement par date possible."
             for day in when.dates:
                 out.append(Event(f"{call.id}/{milestone.id}/{day.isoformat()}@{UID_DOMAIN}",
-                                 f"{summary} (date possible)", _description(call, milestone, names, url, note),
+                                 f"{summary} (date possible)", _description(milestone, names, url, note),
                                  days=(day, day), **common))
     return out
 

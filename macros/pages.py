@@ -106,7 +106,8 @@ def environment() -> jinja2.Environment:
         doc_format=format_label,
     )
     env.globals.update(
-        status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
+        status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered,
+        milestone_phase=milestone_phase,
         closing=closing, question_scope=question_scope, funder_contacts=funder_contacts,
         deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
     )

@@ -237,7 +237,7 @@ def compiled_stdlib(project_root: Path) -> tuple[bytes, bytes] | None:
         command = [node, str(STDLIB_COMPILER), str(source_dir), str(bundle), str(output), str(snapshot), str(lock),
                    WORKER_PACKAGE_DIR]
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
             log.info("Could not compile the standard library with Pyodide under Node (%s): shipping it uncompiled", error)
             return None

@@ -87,7 +87,8 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
                 "checklist.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
                 sections=checklist(call), root=root_for(checklist_url), today=today,
                 refs=sources.linker(cited, root_for(checklist_url))))
-        yield File.generated(config, f"{url}calendrier.ics", content=ics.calendar([call], funders, site, name=call.title, blocks=ics_blocks))
+        yield File.generated(config, f"{url}calendrier.ics",
+                             content=ics.calendar([call], funders, site, name=call.title, blocks=ics_blocks))
         yield File.generated(config, f"donnees/appels/{call.id}.json", content=to_json(corpus.call_data[call.id]))
     for funder in funders.values():
         calls = corpus.calls_of(funder.id)
@@ -96,7 +97,8 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
         url = f"financeurs/{funder.id}/"
         yield _page(config, url, render("funder.md.j2", funder=funder, calls=calls, root=root_for(url), today=today))
         yield File.generated(config, f"{url}calendrier.ics",
-                             content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets", blocks=ics_blocks))
+                             content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets",
+                                                  blocks=ics_blocks))
     yield from _source_pages(corpus, config)
     yield from finder_pages.generate(corpus, config, today, site, ics_blocks, references, to_json)
     yield from _calendar(corpus, config, today, site, ics_blocks)
@@ -122,8 +124,9 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     """``/calendrier/`` (what is to come), ``/calendrier/<année>/`` (one year), ``/calendrier/<année>/<mois>/``
     (one month), ``/calendrier/dates-non-publiees/`` when they are too many for the first page, and
     ``tous.ics`` (the calls not over: a feed people subscribe to, fetched again every day, does
-    not carry every past year; the calls' and funders' feeds keep everything). A listing longer than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in
-    ``mkdocs.yml``) keeps its first months and links to the pages of the others."""
+    not carry every past year; the calls' and funders' feeds keep everything). A listing longer
+    than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in ``mkdocs.yml``) keeps its first
+    months and links to the pages of the others."""
     limit = int(config.extra.get("calendar_page_limit", agenda.PAGE_LIMIT) if config.extra else agenda.PAGE_LIMIT)
     calls = list(corpus.calls.values())
     yield File.generated(config, "calendrier/tous.ics",
@@ -161,13 +164,14 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     for year, (items, year_undated) in years.items():
         year_months = agenda.months(items)
         whole = len(items) + len(year_undated) <= limit
-        yield page(f"calendrier/{year}/", year_months if whole else [], year_undated, later=[] if whole else year_months, year=year, month=None, title=f"Calendrier {year}",
+        yield page(f"calendrier/{year}/", year_months if whole else [], year_undated, later=[] if whole else year_months,
+                   year=year, month=None, title=f"Calendrier {year}",
                    description=f"Toutes les échéances de {year} des appels à projets, passées et à venir, mois par mois.")
         for month in year_months:
             # A month longer than a page is cut into numbered pages: /calendrier/2027/06/, …/06/2/, …
             chunks = [month.entries[start:start + limit] for start in range(0, len(month.entries), limit)]
             urls = [agenda.month_url(month.key) + (f"{number}/" if number > 1 else "") for number in range(1, len(chunks) + 1)]
-            for number, (chunk, url) in enumerate(zip(chunks, urls), start=1):
+            for number, (chunk, url) in enumerate(zip(chunks, urls, strict=True), start=1):
                 part = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
                 yield page(url, [agenda.Month(month.key, month.label, chunk)], [], year=year, month=month.key,
                            pagination=(number, urls) if len(chunks) > 1 else None, title=f"Calendrier : {month.label}{part}",

@@ -102,7 +102,8 @@ def test_a_bad_field_leaves_its_line_out_and_the_rest_is_still_computed(serve, n
     assert "cette ligne n'est pas comptée dans les totaux" in second.locator(".calc-input-error").text_content()
     page.locator("[data-name=title]").first.focus()
     page.locator(".calc-problems__group--input a").click()
-    assert page.evaluate(FOCUS) == {"line": "Action n° 1, moyens humains, ligne 2", "name": "hours", "firstOfLine": False, "finding": None}
+    assert page.evaluate(FOCUS) == {"line": "Action n° 1, moyens humains, ligne 2", "name": "hours", "firstOfLine": False,
+                                    "finding": None}
     # Corrected: the line counts again, 480 € + 10 h × 40 € = 880 €.
     field.fill("10")
     wait_summary(page, "Coût total : 880,00\u00a0€")

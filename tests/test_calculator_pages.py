@@ -78,4 +78,5 @@ def test_the_mount_point_carries_the_links_of_the_findings_references(corpus):
     call = corpus.calls["cpam-flandres-2025"]
     text = calculator_pages.render("budget", call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
                                    root=ROOT_URL, rule_links={"plafonds-horaires": "textes/x/#p-3", "<b>": "&"})
-    assert 'data-references="{&#34;plafonds-horaires&#34;: &#34;textes/x/#p-3&#34;, &#34;&lt;b&gt;&#34;: &#34;&amp;&#34;}"' in text
+    assert ('data-references="{&#34;plafonds-horaires&#34;: &#34;textes/x/#p-3&#34;, '
+            '&#34;&lt;b&gt;&#34;: &#34;&amp;&#34;}"') in text

@@ -75,7 +75,8 @@ def test_every_feed_is_well_formed_rfc_5545(site):
 
 @pytest.mark.parametrize(("call_id", "milestone_id", "expected"), DEADLINES)
 def test_each_seed_deadline_is_at_its_exact_instant(site, corpus, call_id, milestone_id, expected):
-    """A deadline is in its call's and its funders' feeds (and the site's while the call is not over), at its last minute in UTC (or its day)."""
+    """A deadline is in its call's and its funders' feeds (and the site's while the call is not over), at its last
+    minute in UTC (or its day)."""
     uid = f"{call_id}/{milestone_id}@appels-sante"
     places = [site / f"appels/{call_id}/calendrier.ics"]
     if not agenda.call_over(corpus.calls[call_id], dt.date.today()):

@@ -117,7 +117,7 @@ def test_rule_kind_cases_exercise_their_kind(corpus):
     assert not problems, "\n".join(problems)
 
 
-def test_every_seed_call_has_worked_examples(corpus):
+def test_every_seed_call_has_worked_examples():
     """Each seed call has its own file of worked examples, with budget and eligibility cases."""
     seeds = ("cpam-val-de-marne-2026", "cpam-flandres-2025", "occitanie-1000-jours-2021")
     for call_id in seeds:

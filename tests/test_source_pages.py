@@ -167,7 +167,8 @@ def test_a_finding_reference_opens_the_quote_highlighted_with_the_keyboard(serve
         const t = document.getElementById(location.hash.slice(1));
         const r = t.getBoundingClientRect();
         return {focused: document.activeElement === t, visible: r.top >= 0 && r.top < innerHeight,
-                text: t.textContent, marked: [...document.querySelectorAll('.src-cite.is-current')].map(m => m.textContent).join(' '),
+                text: t.textContent,
+                marked: [...document.querySelectorAll('.src-cite.is-current')].map(m => m.textContent).join(' '),
                 background: getComputedStyle(t.querySelector('.src-cite.is-current')).backgroundColor}; }""")
     assert target["focused"] and target["visible"]
     assert "Forfait 75€" in target["text"]
