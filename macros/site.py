@@ -79,7 +79,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
                 if rules:
                     tool_url = f"{url}{slug}/"
                     yield _page(config, tool_url, calculator_pages.render(
-                        kind, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
+                        kind, call=call, vocabulary=corpus.vocabulary,
                         root=root_for(tool_url), refs=sources.linker(cited, root_for(tool_url)),
                         rule_links=sources.rule_links(cited, rules)))
             checklist_url = f"{url}checklist/"
