@@ -2,7 +2,7 @@
 // CSV import and export. Mixed into BudgetSimulator (budget.js).
 
 import { clearDraftFragment, copyText, download, draftFromFragment, formatShare, frenchDecimal, linkWithDraft, readFile, storage } from "../common.js";
-import { DRAFT_FORMAT, SECTIONS, sectionOf, text, emptyDraft, draftFromData, exportable } from "./model.js";
+import { DRAFT_FORMAT, SECTIONS, sectionOf, emptyDraft, draftFromData, exportable } from "./model.js";
 
 /** BudgetSimulator's methods that keep, restore, import and export the draft. */
 export const draftMethods = {

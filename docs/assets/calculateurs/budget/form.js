@@ -10,7 +10,7 @@ import { SECTIONS, sectionOf, text, blankLine, blankAction, blankCofunder, sortL
  * budget of thousands of lines would otherwise build hundreds of thousands of fields in one
  * go and freeze the page for seconds; the totals and findings always cover every line.
  */
-export const LINES_PER_PAGE = 50;
+const LINES_PER_PAGE = 50;
 
 /**
  * What the call's rules say on some lines (calculators.rules.budget.line_notes), written into

@@ -4,7 +4,6 @@
 import { evaluateDetailed } from "../runtime.js";
 import { el, findingElement, formatEuros, formatShare } from "../common.js";
 import { text, buildInput } from "./model.js";
-import { LINES_PER_PAGE } from "./form.js";
 
 /** Findings about lines not shown yet, listed in the results before « … et N autres ». */
 const HIDDEN_FINDINGS_LISTED = 20;
@@ -128,7 +127,7 @@ export const resultsMethods = {
   showResult({ result, details, map }) {
     const inputErrors = result.input_errors ?? [];
     // A line left out for an input error is shown even among lines not displayed yet
-    // (LINES_PER_PAGE), so that its field can be marked and corrected.
+    // (LINES_PER_PAGE in form.js), so that its field can be marked and corrected.
     const unseen = inputErrors.map((item) => (item.action === null ? null : this.keyFor(map, item.action, item.line)))
       .filter((key) => key && !this.refs.has(key) && !this.pinned.has(key));
     if (unseen.length) {
@@ -188,7 +187,7 @@ export const resultsMethods = {
         node.tabIndex = -1; // the target of its link in the list
         this.budgetFindings.append(node);
       } else if ((hidden += 1) <= HIDDEN_FINDINGS_LISTED) {
-        // A line not shown yet (see LINES_PER_PAGE): listed here, with where it is.
+        // A line not shown yet (see LINES_PER_PAGE in form.js): listed here, with where it is.
         const node = findingElement(finding, this.rules, id);
         node.querySelector(".calc-finding__message").prepend(`Action n° ${finding.action + 1}, ligne ${finding.line + 1} (non affichée) — `);
         this.budgetFindings.append(node);
