@@ -305,7 +305,7 @@ class Bench:
         context = self.context()
         page = context.new_page()
         requests: list[Any] = []
-        page.on("requestfinished", requests.append)
+        page.on("requestfinished", lambda request: requests.append(request))  # noqa: PLW0108 - Playwright tags its handler
         page.goto(self.base + path)
         page.wait_for_function(ready, timeout=120_000)
         page.wait_for_timeout(500)
