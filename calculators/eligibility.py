@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from calculators.money import AmountError, parse_amount
 from calculators.report import Finding, InputError, sort_findings
@@ -73,7 +73,7 @@ def _money(value: object, name: str, *, allow_negative: bool = False) -> Decimal
         raise InputError(name, str(error)) from None
 
 
-def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Situation:
+def parse_situation(data: object, call: Call, vocabulary: Vocabulary) -> Situation:
     """Validate the eligibility input of PRODUCT.md; raise :class:`InputError` naming the field."""
     if not isinstance(data, Mapping):
         raise InputError("", "un objet JSON est attendu")
@@ -144,7 +144,7 @@ class Missing:
         return [{"question": q, "label": label} for q, label in self.items.items()]
 
 
-def evaluate_eligibility(call: "Call", vocabulary: "Vocabulary", data: object) -> dict[str, object]:
+def evaluate_eligibility(call: Call, vocabulary: Vocabulary, data: object) -> dict[str, object]:
     """Evaluate ``data`` against ``call``'s eligibility rules; return the output of PRODUCT.md."""
     situation = parse_situation(data, call, vocabulary)
     findings: list[Finding] = []

@@ -19,17 +19,18 @@ from typing import Any
 
 import jsonschema
 
-try:
-    import fastjsonschema
-except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gives the same verdicts
-    fastjsonschema = None
-
 from calculators.dates import when_from
 from calculators.model import Call, Contact, Vocabulary, call_from_data, contact_from_data, vocabulary_from_data
 from calculators.rules import check_rule_data
 from callfiles.problems import CallFileError, Problem
 from callfiles.sources import SourceText, parse
-from callfiles.yamlsource import Document, read
+from callfiles.yamlsource import Document, Path_, read
+
+fastjsonschema: Any
+try:
+    import fastjsonschema
+except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gives the same verdicts
+    fastjsonschema = None
 
 SCHEMA_FILE = "schema.json"
 REFERENTIEL = "_referentiel"
@@ -128,7 +129,7 @@ def _schema_problems(doc: Document) -> list[Problem]:
         try:
             quick(doc.data)
             return []
-        except Exception:  # noqa: BLE001 - any refusal or surprise: jsonschema below has the last word
+        except Exception:  # noqa: BLE001, S110 - any refusal or surprise: jsonschema below has the last word
             pass
     problems = []
     for error in _validator().iter_errors(doc.data):
@@ -141,33 +142,36 @@ def _explain(doc: Document, error: jsonschema.ValidationError) -> list[Problem]:
     where = tuple(error.absolute_path)
     found = _show(error.instance)
     validator = error.validator
+    schema_ = error.schema if isinstance(error.schema, dict) else {}  # our schema's nodes are all objects
+    value: Any = error.validator_value  # its type is the validator's (a list for enum, a string for pattern…)
     if validator in ("oneOf", "anyOf") and error.context:
         # Report the alternative that went deepest: it is the one the author meant.
         best = max(error.context, key=lambda e: (len(e.absolute_path), -len(list(e.context or ()))))
         if len(best.absolute_path) > len(error.absolute_path):
             return _explain(doc, best)
-        expected = (error.schema.get("description") or _describe_schema(error.schema)).rstrip(".")
+        expected = (schema_.get("description") or _describe_schema(schema_)).rstrip(".")
         expected = expected[0].lower() + expected[1:]
         return [doc.problem(where, f"attendu {expected}, trouvé {found}")]
     if validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema_.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         name = extra[0] if extra else "?"
-        return [doc.problem(where + (name,), at_key=True, message=f"clé inconnue '{name}' ; clés possibles : {', '.join(allowed)}")]
+        return [doc.problem(where + (name,), at_key=True,
+                            message=f"clé inconnue '{name}' ; clés possibles : {', '.join(allowed)}")]
     if validator == "required":
         return [doc.problem(where, f"clé obligatoire manquante : {error.message.split(' is a required')[0]}")]
     if validator == "enum":
-        return [doc.problem(where, f"attendu l'une des valeurs {', '.join(map(str, error.validator_value))}, trouvé {found}")]
+        return [doc.problem(where, f"attendu l'une des valeurs {', '.join(map(str, value))}, trouvé {found}")]
     if validator == "const":
-        return [doc.problem(where, f"attendu '{error.validator_value}', trouvé {found}")]
+        return [doc.problem(where, f"attendu '{value}', trouvé {found}")]
     if validator == "type":
-        return [doc.problem(where, f"attendu {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, trouvé {found}")]
+        return [doc.problem(where, f"attendu {_TYPE_WORDS.get(str(value), value)}, trouvé {found}")]
     if validator == "pattern":
-        hint = (_PATTERN_HINTS.get(error.validator_value) or error.schema.get("description") or "le format prévu").rstrip(".")
+        hint = (_PATTERN_HINTS.get(value) or schema_.get("description") or "le format prévu").rstrip(".")
         return [doc.problem(where, f"attendu {hint[0].lower() + hint[1:]}, trouvé {found}")]
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "au moins", "maximum": "au plus", "exclusiveMinimum": "plus que", "exclusiveMaximum": "moins que"}
-        return [doc.problem(where, f"attendu un nombre {words[validator]} {error.validator_value}, trouvé {found}")]
+        return [doc.problem(where, f"attendu un nombre {words[validator]} {value}, trouvé {found}")]
     if validator == "minLength" and error.validator_value == 1:
         return [doc.problem(where, "attendu un texte non vide")]
     if validator in ("minLength", "maxLength", "minItems", "maxItems"):
@@ -217,7 +221,7 @@ def _show(value: object) -> str:
 class _Checker:
     """Cross-references and dates: everything the schema alone cannot say."""
 
-    def __init__(self, vocabulary: Vocabulary, funders: dict[str, Funder], docs: dict[str, Document], root: Path):
+    def __init__(self, vocabulary: Vocabulary, funders: dict[str, Funder], docs: dict[str, Document], root: Path) -> None:
         self.vocabulary = vocabulary
         self.funders = funders
         self.docs = docs
@@ -230,20 +234,22 @@ class _Checker:
         say = lambda where, message: self.problems.append(doc.problem(where, message))  # noqa: E731
         stem = Path(doc.path).stem
         if data["id"] != stem:
-            say(("id",), f"attendu le nom du fichier '{stem}', trouvé '{data['id']}' ; l'identifiant est le nom du fichier sans .yaml")
+            say(("id",), f"attendu le nom du fichier '{stem}', trouvé '{data['id']}' ; "
+                         "l'identifiant est le nom du fichier sans .yaml")
         for i, funder in enumerate(data["funders"]):
             if funder not in self.funders:
-                say(("funders", i), f"financeur inconnu '{funder}' ; ajoutez-le à calls/_referentiel/financeurs.yaml ou corrigez l'identifiant")
+                say(("funders", i), f"financeur inconnu '{funder}' ; "
+                                    "ajoutez-le à calls/_referentiel/financeurs.yaml ou corrigez l'identifiant")
         framework = data.get("framework")
         framework_axes: set[str] = set()
         if framework is not None:
             target = self.docs.get(framework)
             if target is None:
                 say(("framework",), f"cadre inconnu '{framework}' ; attendu l'identifiant d'un fichier de kind 'framework'")
-            elif target.data.get("kind") != "framework":  # type: ignore[union-attr]
+            elif not isinstance(target.data, dict) or target.data.get("kind") != "framework":
                 say(("framework",), f"'{framework}' n'est pas de kind 'framework'")
             else:
-                framework_axes = {a["id"] for a in target.data.get("axes", [])}  # type: ignore[union-attr]
+                framework_axes = {a["id"] for a in target.data.get("axes", [])}
         for i, region in enumerate(data.get("regions", [])):
             self._known(doc, ("regions", i), region, self.vocabulary.regions, "région inconnue")
         for i, department in enumerate(data.get("departments", [])):
@@ -251,7 +257,8 @@ class _Checker:
         for key in ("eligible_expenses", "ineligible_expenses"):
             for i, item in enumerate(data.get(key, [])):
                 if "category" in item:
-                    self._known(doc, (key, i, "category"), item["category"], self.vocabulary.expense_categories, "catégorie de dépense inconnue")
+                    self._known(doc, (key, i, "category"), item["category"], self.vocabulary.expense_categories,
+                                "catégorie de dépense inconnue")
         self._unique(doc, "axes", data.get("axes", []))
         for i, axis in enumerate(data.get("axes", [])):
             if "framework_axis" in axis and framework_axes and axis["framework_axis"] not in framework_axes:
@@ -266,7 +273,7 @@ class _Checker:
         self._unique(doc, ("rules",), [*rules.get("budget", []), *rules.get("eligibility", [])], paths=[
             *[("rules", "budget", i) for i in range(len(rules.get("budget", [])))],
             *[("rules", "eligibility", i) for i in range(len(rules.get("eligibility", [])))]])
-        questions: dict[str, tuple[object, ...]] = {}
+        questions: dict[str, Path_] = {}
         for family in ("budget", "eligibility"):
             for i, rule in enumerate(rules.get(family, [])):
                 self._rule(doc, family, ("rules", family, i), rule, milestones, data, questions)
@@ -323,11 +330,11 @@ class _Checker:
             self.problems.append(doc.problem(where, f"{what} '{value}' ; voir calls/_referentiel/vocabulaire.yaml"))
 
     def _unique(self, doc: Document, key: object, items: list[dict[str, Any]], paths: list[tuple] | None = None) -> None:
-        seen: dict[str, int] = {}
+        seen: dict[object, int] = {}  # an item without id is reported by the schema
         for n, item in enumerate(items):
             where = paths[n] if paths else (key, n)
             if item.get("id") in seen:
-                line = doc.position((paths[seen[item['id']]] if paths else (key, seen[item["id"]])))[0]
+                line = doc.position(paths[seen[item['id']]] if paths else (key, seen[item["id"]]))[0]
                 self.problems.append(doc.problem(where + ("id",), f"identifiant '{item['id']}' en double (aussi ligne {line})"))
             else:
                 seen[item.get("id")] = n
@@ -361,7 +368,7 @@ class _Checker:
         return {item["id"]: item for item in items}
 
     def _rule(self, doc: Document, family: str, where: tuple, rule: dict[str, Any], milestones: dict[str, dict[str, Any]],
-              data: dict[str, Any], questions: dict[str, tuple[object, ...]]) -> None:
+              data: dict[str, Any], questions: dict[str, Path_]) -> None:
         """The kind's own cross-checks (its class knows them), then a question id used twice in the call."""
         check_rule_data(family, rule, where, _RuleChecks(self, doc, milestones, data))
         if "question" in rule:
@@ -412,7 +419,7 @@ NEIGHBOUR_KEYS = ("admitted", "explanation", "advice", "reference")
 
 def _neighbour_problems(doc: Document) -> list[Problem]:
     """``structure_neighbours`` of the vocabulary: known structure types, each entry with its four texts."""
-    data = doc.data
+    data = doc.data if isinstance(doc.data, dict) else {}  # the schema reports a vocabulary that is not a mapping
     neighbours = data.get("structure_neighbours", {})
     types = data.get("structure_types", {})
     if not isinstance(neighbours, dict):
@@ -469,7 +476,8 @@ def _load_referentiel(root: Path, problems: list[Problem]) -> tuple[Vocabulary |
             if funder.id in funders:
                 problems.append(doc.problem(("funders", i, "id"), f"financeur '{funder.id}' en double"))
             elif not _ID.match(funder.id):
-                problems.append(doc.problem(("funders", i, "id"), f"attendu des minuscules, chiffres et tirets, trouvé '{funder.id}'"))
+                problems.append(doc.problem(("funders", i, "id"),
+                                            f"attendu des minuscules, chiffres et tirets, trouvé '{funder.id}'"))
             funders[funder.id] = funder
     return vocabulary, vocabulary_data, funders
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from browser_support import PageLog, wait_until
-from conftest import PRODUCT_EXAMPLE as EXAMPLE, site_bundle
+from browser_support import wait_until
+from conftest import PRODUCT_EXAMPLE as EXAMPLE
+from conftest import site_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -111,7 +110,7 @@ def test_an_input_error_is_shown_next_to_its_field(serve, new_page, calc_site):
     assert error.get_attribute("id") in field.get_attribute("aria-describedby").split()
 
 
-def test_the_draft_survives_a_reload_and_travels_in_the_link_fragment(serve, new_page, calc_site, browser):
+def test_the_draft_survives_a_reload_and_travels_in_the_link_fragment(serve, new_page, calc_site):
     """The draft is restored from localStorage, and « Copier le lien » puts it after #, never after ?."""
     base = serve(calc_site)
     page, _ = new_page(permissions=["clipboard-read", "clipboard-write"])
@@ -223,7 +222,7 @@ def test_the_simulator_fits_a_320_pixel_screen(serve, new_page, calc_site):
     """Nothing overflows sideways at 320 px."""
     page, _ = new_page(viewport={"width": 320, "height": 640})
     open_calculator(page, serve(calc_site) + BUDGET)
-    overflow = page.evaluate("document.getElementById('calculateur').scrollWidth - document.getElementById('calculateur').clientWidth")
+    overflow = page.evaluate("(m => m.scrollWidth - m.clientWidth)(document.getElementById('calculateur'))")
     assert overflow <= 0
 
 

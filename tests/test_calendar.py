@@ -251,7 +251,7 @@ def test_a_long_listing_keeps_its_first_whole_months(sizes, limit, kept):
 
 
 @pytest.fixture(scope="module")
-def small_pages_site(tmp_path_factory, corpus):
+def small_pages_site(tmp_path_factory):
     """The site built with calendar pages of at most 2 milestones (extra.calendar_page_limit)."""
     from conftest import build_copy, project_copy
 

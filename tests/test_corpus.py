@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CALLS
 
 from callfiles.sources import fragments, normalize
-from conftest import CALLS
 
 SOURCES = CALLS / "_sources"
 SEED_IDS = {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import CALLS
 
 from callfiles import corpus, yamlsource
-from conftest import CALLS
 
 BAD = Path(__file__).resolve().parent / "bad_calls"
 FILES = sorted([*CALLS.glob("*.yaml"), *(CALLS / "_referentiel").glob("*.yaml"), *BAD.glob("*.yaml")])

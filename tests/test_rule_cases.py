@@ -11,11 +11,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cases_support import (
+    CALLS_DIR,
+    CASE_KEYS,
+    EXPECT_KEYS,
+    FINDING_KEYS,
+    RULES_DIR,
+    all_cases,
+    evaluate_case,
+    input_text,
+    mismatches,
+)
 
 from calculators.api import Bundle
 from calculators.rules import REGISTRY, budget, eligibility  # noqa: F401  (importing registers every kind)
-from cases_support import (CALLS_DIR, CASE_KEYS, EXPECT_KEYS, FINDING_KEYS, RULES_DIR, all_cases, evaluate_case,
-                           input_text, mismatches)
 
 CASES = all_cases()
 
@@ -108,7 +117,7 @@ def test_rule_kind_cases_exercise_their_kind(rule_corpus):
     assert not problems, "\n".join(problems)
 
 
-def test_every_seed_call_has_worked_examples(corpus):
+def test_every_seed_call_has_worked_examples():
     """Each seed call has its own file of worked examples, with budget and eligibility cases."""
     seeds = ("cpam-val-de-marne-2026", "cpam-flandres-2025", "occitanie-1000-jours-2021")
     for call_id in seeds:

@@ -20,7 +20,7 @@ here, one branch in ``calls/schema.json`` and one case file ``tests/rules/<kind>
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
 from calculators.report import Severity
@@ -109,11 +109,16 @@ class Field:
 class Checks(Protocol):
     """What a kind's ``check_data`` may consult about the call file being checked (callfiles provides it)."""
 
-    vocabulary: Vocabulary
-    milestones: Mapping[str, Mapping[str, Any]]
-    """The call's milestones by id, as written (``kind``, ``when``, ``wave``…)."""
-    call: Mapping[str, Any]
-    """The whole call file, as written."""
+    @property
+    def vocabulary(self) -> Vocabulary: ...
+
+    @property
+    def milestones(self) -> Mapping[str, Mapping[str, Any]]:
+        """The call's milestones by id, as written (``kind``, ``when``, ``wave``…)."""
+
+    @property
+    def call(self) -> Mapping[str, Any]:
+        """The whole call file, as written."""
 
     def known(self, where: Path, value: str, known: Iterable[str], what: str) -> None:
         """Report ``what 'value'`` at ``where`` unless ``value`` is one of ``known``."""
@@ -195,4 +200,4 @@ def labels(ids: Iterable[str], names: Mapping[str, str], *, lower: bool = False)
 
 
 __all__ = ["Checks", "Description", "Field", "Path", "REGISTRY", "Rule", "RuleInfo", "build_rule", "check_rule_data",
-           "field", "kinds", "labels", "register"]
+           "kinds", "labels", "register"]

@@ -109,9 +109,9 @@ class HourlyRateCap(BudgetRule):
                 continue
             group = self.cap_for(line.profession)
             if group is None:
+                caps = ", ".join(f"{g.label.lower()} : {format_eur(g.max)}/h" for g in self.groups)
                 findings.append(_finding(self.info, "Précisez la profession de l'intervenant pour vérifier le plafond horaire "
-                                                    f"({', '.join(f'{g.label.lower()} : {format_eur(g.max)}/h' for g in self.groups)}).",
-                                         line, "warning"))
+                                                    f"({caps}).", line, "warning"))
             elif line.hourly_rate > group.max:
                 findings.append(_finding(self.info, f"{_line_name(line, vocabulary)} : {format_eur(line.hourly_rate)}/h dépasse "
                                                     f"le plafond de {format_eur(group.max)}/h ({group.label.lower()}).", line))
@@ -221,7 +221,7 @@ class CategoryShareCap(BudgetRule):
         return LineNote(category, profession, text, self.info.id, self.info.reference)
 
     def check(self, budget: Budget, call: Call, vocabulary: Vocabulary) -> list[Finding]:
-        spent = sum((l.cost for l in budget.lines if self.counts(l)), Decimal(0))
+        spent = sum((line.cost for line in budget.lines if self.counts(line)), Decimal(0))
         if spent == 0:
             return []
         base = budget.totals.funder if self.of == "funder" else budget.totals.cost
@@ -339,7 +339,7 @@ class GrantRange(BudgetRule):
             lead = f"Subvention demandée : au plus {format_eur(self.max, cents=False)}."
         else:
             lead = f"Subvention demandée : au moins {format_eur(self.min or Decimal(0), cents=False)}."
-        notes = ()
+        notes: tuple[str, ...] = ()
         if self.higher_max is not None:
             notes = (f"Jusqu'à {format_eur(self.higher_max, cents=False)} seulement pour : {self.higher_condition}.",)
         return Description(lead, notes=notes)
