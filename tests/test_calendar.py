@@ -101,7 +101,7 @@ def test_the_calendar_page_documents_the_feeds_choices(site):
 
 
 def test_every_milestone_kind_belongs_to_one_filter_group():
-    from callfiles.corpus import KIND_RANK
+    from callfiles.checks import KIND_RANK
 
     assert set(agenda.GROUP_OF) == set(KIND_RANK)
 
