@@ -271,7 +271,7 @@ def test_the_gitlab_pipeline_validates_with_a_code_quality_report_builds_and_pub
 
 def test_the_workflow_command_validates_the_project_as_written():
     """The validation step of the GitHub workflow, run as written from the repository root, passes on calls/."""
-    [command] = [s["run"] for s in _steps(_workflow("verifier.yml")) if "callfiles" in s.get("run", "")]
+    [command] = [s["run"] for s in _steps(_workflow("verifier.yml")) if "callfiles --format github" in s.get("run", "")]
     python = Path(sys.executable)
     env = {**os.environ, "PATH": f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run(["bash", "-c", command.replace(".venv/bin/python", str(python))], cwd=ROOT,
