@@ -62,11 +62,17 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 # --- the annotations and the report, on every bad fixture ----------------------------------
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
-def test_each_problem_is_one_github_annotation_on_its_file_line_and_column(tmp_path, capsys, fixture):
-    """A bad fixture gives one ``::error`` per problem the build reports, at the same file, line and column."""
+@pytest.fixture(params=FIXTURES, ids=lambda p: p.stem)
+def bad_calls(request, tmp_path) -> tuple[Path, list[Problem]]:
+    """A calls/ folder holding one bad fixture, and the problems the build reports for it."""
+    fixture: Path = request.param
     root = calls_with(tmp_path, fixture.name, fixture.read_bytes())
-    expected = build_problems(root)
+    return root, build_problems(root)
+
+
+def test_each_problem_is_one_github_annotation_on_its_file_line_and_column(capsys, bad_calls):
+    """A bad fixture gives one ``::error`` per problem the build reports, at the same file, line and column."""
+    root, expected = bad_calls
     status, out, err = run(capsys, str(root), "--format", "github")
     assert status == 1
     annotations = parse_annotations(out)
@@ -78,11 +84,9 @@ def test_each_problem_is_one_github_annotation_on_its_file_line_and_column(tmp_p
     assert f"{len(expected)} problème" in err
 
 
-@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
-def test_the_gitlab_report_is_valid_code_quality_json_with_one_issue_per_problem(tmp_path, capsys, fixture):
+def test_the_gitlab_report_is_valid_code_quality_json_with_one_issue_per_problem(capsys, bad_calls):
     """Valid JSON, the fields GitLab requires, one issue per problem at its file and line, distinct fingerprints."""
-    root = calls_with(tmp_path, fixture.name, fixture.read_bytes())
-    expected = build_problems(root)
+    root, expected = bad_calls
     status, out, _ = run(capsys, str(root), "--format", "gitlab")
     assert status == 1
     issues = json.loads(out)
