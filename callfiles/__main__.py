@@ -20,23 +20,44 @@ from callfiles.reports import FORMATS, WRITERS, texte
 DEFAULT_CALLS = Path(__file__).resolve().parent.parent / "calls"
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]  # argparse's own signature
+        super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
+
+
+# argparse's own messages that this command can produce, in French.
+_ARGPARSE_FRENCH = (("unrecognized arguments:", "arguments inconnus :"), ("expected one argument", "attend une valeur"))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 already; keep one clean French line
+        for english, french in _ARGPARSE_FRENCH:
+            message = message.replace(english, french)
         self.print_usage(sys.stderr)
         print(f"erreur : {message}", file=sys.stderr)
         raise SystemExit(2)
 
 
+def _format(value: str) -> str:
+    if value not in FORMATS:
+        raise argparse.ArgumentTypeError(f"format inconnu '{value}' ; formats possibles : {', '.join(FORMATS)}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="python -m callfiles",
+        prog="python -m callfiles", formatter_class=_Formatter, add_help=False,
         description="Vérifie les fichiers d'appel comme la construction du site et affiche chaque problème "
                     "avec son fichier, sa ligne et sa colonne.",
         epilog="Code de sortie : 0 si tous les fichiers sont valides, 1 s'il y a des problèmes, "
                "2 si le dossier est illisible.")
+    # The help in French, headings included (argparse writes them in English).
+    parser._positionals.title = "argument"  # noqa: SLF001 - argparse has no public setter for its group titles
+    parser._optionals.title = "options"  # noqa: SLF001
+    parser.add_argument("-h", "--help", action="help", help="affiche cette aide et s'arrête")
     parser.add_argument("racine", nargs="?", type=Path, default=DEFAULT_CALLS,
                         help="dossier des fichiers d'appel (par défaut : calls/ du projet)")
-    parser.add_argument("--format", choices=FORMATS, default="texte", dest="format_",
+    parser.add_argument("--format", type=_format, default="texte", dest="format_", metavar="{" + ",".join(FORMATS) + "}",
                         help="texte : les lignes de la construction (par défaut) ; github : annotations "
                              "::error de GitHub Actions ; gitlab : rapport Code Quality de GitLab (JSON)")
     parser.add_argument("--sortie", type=Path, metavar="FICHIER",

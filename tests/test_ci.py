@@ -170,7 +170,9 @@ def test_a_missing_folder_or_a_bad_option_is_one_french_line_and_exit_2(tmp_path
     with pytest.raises(SystemExit) as caught:
         main(["--format", "sarif"])
     assert caught.value.code == 2
-    assert "erreur :" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "erreur : argument --format: format inconnu 'sarif' ; formats possibles : texte, github, gitlab" in err
+    assert err.startswith("utilisation : python -m callfiles")
 
 
 # --- the workflow files -------------------------------------------------------------------------
