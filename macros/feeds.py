@@ -95,6 +95,14 @@ def calls_document_schema() -> dict[str, Any]:
 
 
 # --- Atom ------------------------------------------------------------------------------
+# Written by hand, on purpose (issue 13 asked for a library where one fits). feedgen 1.0.0,
+# its latest release (December 2023), writes an entry's links with their href only
+# (lkiesow/python-feedgen#135, open, fixes unmerged): our three links per entry would become
+# three « alternate » links without type, which RFC 4287 § 4.1.1 forbids; everything else it
+# wrote matched this code (same entries, ids, titles, instants, authors, categories,
+# summaries), for 2.6× the CPU time over the 271 feeds of a 5 000-call build (1.26 s → 3.32 s).
+# feedgenerator (Pelican's) has no ``related`` links, one author, categories without label and
+# HTML summaries only.
 
 def _entry_id(call_id: str) -> str:
     return f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'appel/{call_id}')}"
