@@ -13,8 +13,7 @@ from typing import Any
 
 from calculators.dates import When
 from calculators.model import Call
-
-REPORT_KINDS = ("interim_report", "final_report", "project_end")
+from calculators.timeline import MILESTONE_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,7 @@ def checklist(call: Call) -> tuple[Section, ...]:
              for o in call.obligations]
     cited = {o.milestone for o in call.obligations if o.milestone}
     for m in call.milestones:
-        if m.kind in REPORT_KINDS and m.id not in cited:
+        if MILESTONE_KINDS[m.kind].report and m.id not in cited:
             after.append(Item(key(m.id, m.label), m.label, m.reference, when=m.when))
 
     return (

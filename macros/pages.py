@@ -20,19 +20,13 @@ from markupsafe import Markup
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.rules.budget import line_notes
-from calculators.timeline import (STATUS_LABELS, closing, days_left, deadline_days, deadlines_by_day, milestone_phase,
-                                  ordered, status_on, steps_attribute)
+from calculators.timeline import (STATUS_LABELS, closing, countdown_attribute, days_left, deadline_days, deadlines_by_day,
+                                  departments_label, kind_label, milestone_phase, next_deadline_attribute, ordered,
+                                  phase_attributes, status_on, steps_attribute)
 from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-MILESTONE_KINDS = {
-    "launch": "Lancement", "info_session": "Information", "declaration": "Déclaration", "deadline": "Date limite de dépôt",
-    "review": "Analyse des dossiers", "commission": "Commission", "council": "Conseil", "selection": "Sélection",
-    "results": "Résultats", "campaign": "Communication", "convention": "Convention", "project_start": "Début du projet",
-    "project_window": "Période du projet", "project_end": "Fin du projet", "interim_report": "Bilan intermédiaire",
-    "final_report": "Bilan final",
-}
 PHASES = {"past": "date passée", "current": "en cours", "future": "à venir", "unknown": "date inconnue"}
 
 
@@ -91,7 +85,7 @@ def environment() -> jinja2.Environment:
         when=_when,
         eur=_money,
         share=lambda v: format_share(Decimal(str(v))),
-        kind=lambda k: MILESTONE_KINDS.get(k, k),
+        kind=kind_label,
         phase=lambda p: PHASES[p],
         tel=tel_href,
         doc_format=format_label,
@@ -100,6 +94,8 @@ def environment() -> jinja2.Environment:
         status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
         closing=closing, question_scope=question_scope, funder_contacts=funder_contacts,
         deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
+        countdown_attribute=countdown_attribute, phase_attributes=phase_attributes,
+        next_deadline_attribute=next_deadline_attribute, departments_label=departments_label,
     )
     env.globals["line_notes"] = line_notes  # what the budget form says on some lines, from the call's rules
     return env

@@ -20,7 +20,7 @@ from mkdocs.structure.files import File
 from callfiles.corpus import Corpus
 from calculators.departments import in_reading_order
 from calculators.model import Call
-from calculators.timeline import closing, days_left, deadline_days
+from calculators.timeline import GROUPS, call_over, closing, days_left, deadline_days
 from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for
@@ -127,12 +127,12 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     limit = int((config.extra or {}).get("calendar_page_limit", agenda.PAGE_LIMIT))
     calls = list(corpus.calls.values())
     yield File.generated(config, "calendrier/tous.ics",
-                         content=ics.calendar([call for call in calls if not agenda.call_over(call, today)], corpus.funders, site,
+                         content=ics.calendar([call for call in calls if not call_over(call, today)], corpus.funders, site,
                                               name="Appels à projets santé : échéances en cours et à venir",
                                               blocks=ics_blocks))
     everything = agenda.entries(calls, corpus.vocabulary)
     years = agenda.by_year(everything)
-    groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
+    groups = list(GROUPS.items())
 
     def page(url: str, months: list[agenda.Month], undated: list[agenda.Entry], *, later: list[agenda.Month] = (),
              undated_page: int | None = None, pagination: tuple[int, list[str]] | None = None, **context: Any) -> File:

@@ -171,33 +171,45 @@ class WorkingCapital:
 @register("eligibility", "submission_deadline")
 @dataclass(frozen=True, slots=True)
 class SubmissionDeadline:
-    """The dossier is submitted by one of the deadlines (waves) of the call."""
+    """The dossier is submitted by one of the deadlines (waves) of the call — the deadline of the
+    applicant's department when the call gives departments their own (:func:`calculators.timeline.deadlines_for`).
+
+    The submission date is a day on the calendar of the call's time zone: a deadline at an hour
+    of a day is met by a dossier submitted that day (the page gives the hour and the zone)."""
 
     info: RuleInfo
     milestones: tuple[str, ...]
 
-    reads = ("submission_date",)
+    reads = ("submission_date", "department")
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> "SubmissionDeadline":
         return cls(info, tuple(data["milestones"]))
 
     def check(self, situation: "Situation", call: "Call", vocabulary: "Vocabulary", missing: "Missing") -> list[Finding]:
+        from calculators.timeline import by_department, deadlines_for, departments_phrase  # timeline imports the model
+
         day = situation.submission_date
         if day is None:
             missing.add("submission_date")
             return []
-        deadlines = [call.milestone(m) for m in self.milestones]
+        department = situation.department if by_department(call, self.milestones) else None
+        if department is None and by_department(call, self.milestones):
+            missing.add("department")
+            return []
+        deadlines = deadlines_for(call, department, self.milestones)
         known = [m for m in deadlines if m.when.latest is not None]
         if not known:
             return [_finding(self.info, "La date limite de dépôt n'est pas encore publiée.", "warning")]
+        scope = lambda m: f" {departments_phrase(call, m)}" if departments_phrase(call, m) else ""  # noqa: E731
         for milestone in sorted(known, key=lambda m: m.when.latest or dt.date.max):
             if day <= (milestone.when.latest or dt.date.max):
                 wave = f" ({milestone.wave})" if milestone.wave else ""
-                return [_finding(self.info, f"Dépôt le {french_date(day)} : dans les délais{wave}, date limite "
-                                            f"{describe(milestone.when)}.", "info")]
+                return [_finding(self.info, f"Dépôt le {french_date(day)} : dans les délais{wave}, date limite"
+                                            f"{scope(milestone)} {describe(milestone.when)}.", "info")]
         last = max(known, key=lambda m: m.when.latest or dt.date.min)
-        return [_finding(self.info, f"Dépôt le {french_date(day)} : après la date limite, fixée au {describe(last.when)}.")]
+        return [_finding(self.info, f"Dépôt le {french_date(day)} : après la date limite{scope(last)}, fixée au "
+                                    f"{describe(last.when)}.")]
 
 
 @register("eligibility", "project_dates")

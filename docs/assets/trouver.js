@@ -189,7 +189,7 @@ class Finder {
     const missing = new Set(call.base);
     for (const rule of call.rules) {
       let outcome;
-      if (rule.steps) outcome = stepAt(rule.steps, answers.date);
+      if (rule.steps) outcome = stepAt((rule.by && rule.by[values.department]) || rule.steps, answers.date); // by: a deadline per department
       else if (!rule.in.length) outcome = rule.d;
       else outcome = rule.by[rule.in.map((name) => values[name]).join("|")] ?? rule.d;
       if (outcome === 0) continue;
