@@ -101,9 +101,9 @@ def test_the_calendar_page_documents_the_feeds_choices(site):
 
 
 def test_every_milestone_kind_belongs_to_one_filter_group():
-    from callfiles.corpus import KIND_RANK
+    from calculators.timeline import GROUPS, MILESTONE_KINDS
 
-    assert set(agenda.GROUP_OF) == set(KIND_RANK)
+    assert {kind.group for kind in MILESTONE_KINDS.values()} == set(GROUPS)
 
 
 # --- in a browser, at a chosen date ----------------------------------------------------
