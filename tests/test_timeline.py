@@ -194,3 +194,49 @@ CASES = load_file(SYNTHETIC / "cases.yaml")
 def test_synthetic_rule_case(case, synthetic):
     output, error = evaluate_case(case, synthetic)
     assert not mismatches(case, output, error)
+
+
+# --- in a browser: site.js compares the visitor's clock with the instants Python wrote -----
+
+@pytest.fixture(scope="module")
+def synthetic_site(tmp_path_factory) -> Path:
+    from conftest import build_copy, project_copy
+
+    tmp = tmp_path_factory.mktemp("synthetic-site")
+    calls = {path.name: path.read_text(encoding="utf-8") for path in SYNTHETIC.glob("synthetique-*.yaml")}
+    project = project_copy(tmp / "project", calls=calls)
+    result = build_copy(project, tmp / "site")
+    assert result.returncode == 0, result.stderr
+    return tmp / "site"
+
+
+def test_the_call_pages_name_each_deadline_with_its_departments_and_zone(synthetic_site):
+    html = (synthetic_site / f"appels/{DEPARTMENTS}/index.html").read_text(encoding="utf-8")
+    for words in ("Département 57 : 25 juillet 2025", "Départements 08 et 68 : 30 juillet 2025",
+                  "Département 55 : 1er août 2025", "Autres départements : 10 août 2025 à minuit (heure de Paris)"):
+        assert words in html, words
+    html = (synthetic_site / f"appels/{REUNION}/index.html").read_text(encoding="utf-8")
+    assert "10 août 2025 à 23 h 59 (heure de La Réunion)" in html
+    calendar = (synthetic_site / "calendrier/2025/07/index.html").read_text(encoding="utf-8")
+    assert "(départements 08 et 68)" in calendar
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("moment", "badge", "countdown", "phase"), [
+    ("2025-08-07T12:00:00+04:00", "Ouvert", "J-3", "à venir"),
+    ("2025-08-10T00:30:00+04:00", "Ouvert", "Dernier jour", "en cours"),
+    ("2025-08-10T23:58:30+04:00", "Ouvert", "Dernier jour", "en cours"),  # the minute before, La Réunion
+    ("2025-08-10T23:59:00+04:00", "Clos", "", "date passée"),             # the deadline: 21:59 in Paris
+    ("2025-08-10T22:30:00+02:00", "Clos", "", "date passée"),             # still 10 August in Paris, but past
+])
+def test_the_reunion_countdown_follows_the_visitors_clock(synthetic_site, serve, new_page, moment, badge, countdown, phase):
+    base = serve(synthetic_site)
+    page, log = new_page()
+    page.clock.set_fixed_time(dt.datetime.fromisoformat(moment))
+    page.goto(base + f"appels/{REUNION}/")
+    assert page.locator(".aap-status .aap-badge").inner_text().strip() == badge
+    shown = page.locator(".aap-status .aap-countdown").evaluate(
+        "e => e.firstChild && e.firstChild.nodeType === 3 ? e.firstChild.textContent : ''").strip()
+    assert shown == countdown
+    assert page.locator('.aap-step[data-first="2025-08-10"] .aap-phase').text_content() == phase
+    assert not log.errors
