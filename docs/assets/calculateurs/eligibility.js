@@ -134,9 +134,22 @@ class EligibilityChecker {
         once("working_capital", () => this.textField("working_capital", "Fonds de roulement de la structure (€)", "Au dernier exercice clos, par exemple 12 500."));
         once("annual_operating_costs", () => this.textField("annual_operating_costs", "Charges annuelles de fonctionnement (€)", "Total des charges du dernier exercice clos."));
         break;
-      case "submission_deadline":
+      case "submission_deadline": {
+        // A call giving departments their own deadline (milestones[].departments, read by Python's rule)
+        // needs the applicant's department: the same select as a territory rule, named departments first.
+        const named = (this.call.milestones ?? []).filter((m) => (rule.milestones ?? []).includes(m.id))
+          .flatMap((m) => m.departments ?? []);
+        if (named.length) {
+          const order = this.vocabulary.department_order ?? Object.keys(this.vocabulary.departments);
+          const all = order.map((code) => [code, `${code} — ${this.vocabulary.departments[code]}`]);
+          once("department", () => this.selectField("department", "Département où se déroule l'action", [
+            ["Départements qui ont leur propre date limite", all.filter(([code]) => named.includes(code))],
+            ["Autres départements", all.filter(([code]) => !named.includes(code))],
+          ]));
+        }
         once("submission_date", () => this.dateField("submission_date", "Date à laquelle vous déposerez le dossier"));
         break;
+      }
       case "project_dates":
         once("project_start", () => this.dateField("project_start", "Date de début du projet"));
         once("project_end", () => this.dateField("project_end", "Date de fin du projet (évaluation comprise)"));
