@@ -217,7 +217,9 @@ class Finder {
       const verdict = this.judge(call, answers);
       const over = verdict.status === "closed" || verdict.status === "expired";
       const key = over ? "closed" : verdict.refused ? "refused" : verdict.status;
-      const next = call.deadlines.find(([day]) => day >= answers.date) ?? null;
+      // A call whose deadlines differ by department: Python listed the applicant's own (deadlines_by, deadlines_other).
+      const deadlines = call.deadlines_by?.[answers.dep] ?? (answers.dep && call.deadlines_other) ?? call.deadlines;
+      const next = deadlines.find(([day]) => day >= answers.date) ?? null;
       groups.get(groups.has(key) ? key : "unpublished").push({ call, verdict, next });
     }
     const sections = [];
