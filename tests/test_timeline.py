@@ -219,6 +219,21 @@ def test_the_call_pages_name_each_deadline_with_its_departments_and_zone(synthet
     assert "10 août 2025 à 23 h 59 (heure de La Réunion)" in html
     calendar = (synthetic_site / "calendrier/2025/07/index.html").read_text(encoding="utf-8")
     assert "(départements 08 et 68)" in calendar
+    checklist = (synthetic_site / f"appels/{DEPARTMENTS}/checklist/index.html").read_text(encoding="utf-8")
+    assert "Déposer le dossier avant la date limite (département 57)" in checklist
+    assert "Déposer le dossier avant la date limite (autres départements)" in checklist
+
+
+def test_the_finder_index_lists_the_applicants_own_deadlines(synthetic_site):
+    index = json.loads((synthetic_site / "donnees/trouver.json").read_text(encoding="utf-8"))
+    entry = next(call for call in index["calls"] if call["id"] == DEPARTMENTS)
+    assert entry["deadlines_by"]["57"] == [["2025-07-25", "Département 57 : 25 juillet 2025"]]
+    assert entry["deadlines_by"]["08"] == entry["deadlines_by"]["68"] == [
+        ["2025-07-30", "Départements 08 et 68 : 30 juillet 2025"]]
+    assert entry["deadlines_other"] == [["2025-08-10", "Autres départements : 10 août 2025 à minuit (heure de Paris)"]]
+    reunion = next(call for call in index["calls"] if call["id"] == REUNION)
+    assert reunion["deadlines"] == [["2025-08-10", "10 août 2025 à 23 h 59 (heure de La Réunion)"]]
+    assert "deadlines_by" not in reunion
 
 
 @pytest.mark.browser

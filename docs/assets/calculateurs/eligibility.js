@@ -118,15 +118,7 @@ class EligibilityChecker {
       case "territory": {
         const regionDepartments = rule.region ? this.vocabulary.regions?.[rule.region]?.departments ?? [] : [];
         const covered = [...new Set([...(rule.departments ?? []), ...regionDepartments])];
-        if (covered.length) {
-          // In the order Python published (01…19, 2A, 2B, 21…95, 971…): an object's keys would put "10"… before "01".
-          const order = this.vocabulary.department_order ?? Object.keys(this.vocabulary.departments);
-          const all = order.map((code) => [code, `${code} — ${this.vocabulary.departments[code]}`]);
-          once("department", () => this.selectField("department", "Département où se déroule l'action", [
-            ["Départements concernés par l'appel", all.filter(([code]) => covered.includes(code))],
-            ["Autres départements", all.filter(([code]) => !covered.includes(code))],
-          ]));
-        }
+        if (covered.length) once("department", () => this.departmentField(covered, "Départements concernés par l'appel"));
         if (rule.question) out.push(this.yesNo(rule.question));
         break;
       }
@@ -139,14 +131,7 @@ class EligibilityChecker {
         // needs the applicant's department: the same select as a territory rule, named departments first.
         const named = (this.call.milestones ?? []).filter((m) => (rule.milestones ?? []).includes(m.id))
           .flatMap((m) => m.departments ?? []);
-        if (named.length) {
-          const order = this.vocabulary.department_order ?? Object.keys(this.vocabulary.departments);
-          const all = order.map((code) => [code, `${code} — ${this.vocabulary.departments[code]}`]);
-          once("department", () => this.selectField("department", "Département où se déroule l'action", [
-            ["Départements qui ont leur propre date limite", all.filter(([code]) => named.includes(code))],
-            ["Autres départements", all.filter(([code]) => !named.includes(code))],
-          ]));
-        }
+        if (named.length) once("department", () => this.departmentField(named, "Départements qui ont leur propre date limite"));
         once("submission_date", () => this.dateField("submission_date", "Date à laquelle vous déposerez le dossier"));
         break;
       }
@@ -164,6 +149,17 @@ class EligibilityChecker {
         out.push(el("p", { class: "calc-hint", text: "Condition vérifiée par le financeur à l'examen du dossier." }));
     }
     return out;
+  }
+
+  /** The department select, the departments `first` listed first under `firstLabel`. */
+  departmentField(first, firstLabel) {
+    // In the order Python published (01…19, 2A, 2B, 21…95, 971…): an object's keys would put "10"… before "01".
+    const order = this.vocabulary.department_order ?? Object.keys(this.vocabulary.departments);
+    const all = order.map((code) => [code, `${code} — ${this.vocabulary.departments[code]}`]);
+    return this.selectField("department", "Département où se déroule l'action", [
+      [firstLabel, all.filter(([code]) => first.includes(code))],
+      ["Autres départements", all.filter(([code]) => !first.includes(code))],
+    ]);
   }
 
   register(field, element) {
