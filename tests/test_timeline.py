@@ -255,3 +255,25 @@ def test_the_reunion_countdown_follows_the_visitors_clock(synthetic_site, serve,
     assert shown == countdown
     assert page.locator('.aap-step[data-first="2025-08-10"] .aap-phase').text_content() == phase
     assert not log.errors
+
+
+@pytest.mark.browser
+def test_the_eligibility_checker_asks_the_department_and_applies_its_deadline(synthetic_site, serve, new_page):
+    """Moselle's deadline (25 July) refuses a dossier of 26 July; Bas-Rhin's (10 August) admits it."""
+    from browser_support import open_calculator, wait_until
+
+    base = serve(synthetic_site)
+    page, log = new_page()
+    open_calculator(page, base + f"appels/{DEPARTMENTS}/eligibilite/")
+    page.evaluate("""() => {
+        const input = document.querySelector("#elig-submission_date");
+        input.value = "2025-07-26";
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+    }""")
+    page.select_option("#elig-department", "57")
+    wait_until(page, "() => document.querySelector('.calc-verdict').dataset.verdict === 'not-eligible'")
+    assert "pour le département 57" in page.locator(".calc-verdict__details").inner_text()
+    page.select_option("#elig-department", "67")
+    wait_until(page, "() => document.querySelector('.calc-verdict').dataset.verdict === 'eligible'")
+    assert "pour les autres départements" in page.locator("#calculateur").inner_text()
+    assert not log.errors
