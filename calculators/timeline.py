@@ -392,3 +392,18 @@ def departments_phrase(call: Call, milestone: Milestone) -> str:
     if not label:
         return ""
     return f"pour le {label}" if label.startswith("département ") else f"pour les {label}"
+
+
+def deadline_text(call: Call, milestone: Milestone) -> str:
+    """A deadline as a rule's description lists it: its wave and departments, then its date:
+    « Vague 1, 24 janvier 2025 à minuit (heure de Paris) », « départements 08 et 68, 30 juillet 2025 »."""
+    from calculators.dates import describe
+
+    return ", ".join(part for part in (milestone.wave, departments_label(call, milestone), describe(milestone.when)) if part)
+
+
+def deadline_prefix(call: Call, milestone: Milestone) -> str:
+    """What a list of deadlines writes before the date: « Vague 1 : », « Département 57 : »,
+    « Vague 2, autres départements : », ``""`` for a call with one deadline for everyone."""
+    scope = ", ".join(part for part in (milestone.wave, departments_label(call, milestone)) if part)
+    return f"{scope[:1].upper()}{scope[1:]} : " if scope else ""

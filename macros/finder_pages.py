@@ -23,7 +23,7 @@ from callfiles.corpus import Corpus
 from calculators import finder
 from calculators.dates import describe, french_date
 from calculators.model import Call, Milestone
-from calculators.timeline import STATUS_LABELS, deadlines_for, departments_label, named_departments, status_on
+from calculators.timeline import STATUS_LABELS, deadline_prefix, deadlines_for, named_departments, status_on
 from macros import feeds, ics
 from macros.agenda import NATIONAL, call_regions
 from macros.pages import render, root_for
@@ -48,8 +48,7 @@ def _extra(call: Call, labels: dict[str, int], corpus_departments: Iterable[str]
         out = []
         for m in milestones:
             if m.when.latest:
-                scope = ", ".join(part for part in (m.wave, departments_label(call, m)) if part)
-                out.append([m.when.latest.isoformat(), f"{scope[:1].upper()}{scope[1:]} : " * bool(scope) + describe(m.when)])
+                out.append([m.when.latest.isoformat(), deadline_prefix(call, m) + describe(m.when)])
         return sorted(out, key=lambda d: d[0])
 
     deadlines = listed(call.deadlines)

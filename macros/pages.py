@@ -20,9 +20,9 @@ from markupsafe import Markup
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.rules.budget import line_notes
-from calculators.timeline import (STATUS_LABELS, closing, countdown_attribute, days_left, deadline_days, deadlines_by_day,
-                                  departments_label, kind_label, milestone_phase, next_deadline_attribute, ordered,
-                                  phase_attributes, status_on, steps_attribute)
+from calculators.timeline import (STATUS_LABELS, closing, countdown_attribute, days_left, deadline_days, deadline_prefix,
+                                  deadline_text, deadlines_by_day, departments_label, kind_label, milestone_phase,
+                                  next_deadline_attribute, ordered, phase_attributes, status_on, steps_attribute)
 from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -96,6 +96,7 @@ def environment() -> jinja2.Environment:
         deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
         countdown_attribute=countdown_attribute, phase_attributes=phase_attributes,
         next_deadline_attribute=next_deadline_attribute, departments_label=departments_label,
+        deadline_prefix=deadline_prefix, deadline_text=deadline_text,
     )
     env.globals["line_notes"] = line_notes  # what the budget form says on some lines, from the call's rules
     return env

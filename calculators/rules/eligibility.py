@@ -201,7 +201,11 @@ class SubmissionDeadline:
         known = [m for m in deadlines if m.when.latest is not None]
         if not known:
             return [_finding(self.info, "La date limite de dépôt n'est pas encore publiée.", "warning")]
-        scope = lambda m: f" {departments_phrase(call, m)}" if departments_phrase(call, m) else ""  # noqa: E731
+
+        def scope(milestone: "Milestone") -> str:  # « pour le département 57 », when the call names departments
+            phrase = departments_phrase(call, milestone)
+            return f" {phrase}" if phrase else ""
+
         for milestone in sorted(known, key=lambda m: m.when.latest or dt.date.max):
             if day <= (milestone.when.latest or dt.date.max):
                 wave = f" ({milestone.wave})" if milestone.wave else ""
