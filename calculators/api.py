@@ -55,7 +55,8 @@ def _lines_of(budget: Budget) -> dict[str, list[dict[str, object]]]:
     return {
         "lines": [{"action": line.action, "line": line.index, "cost": plain(line.cost), "funder": plain(line.funder),
                    "cofunding": plain(line.cofunding), "in_kind": line.in_kind} for line in budget.lines],
-        "cofunders": [{"name": cofunder.name, "amount": plain(cofunder.amount), "status": cofunder.status}
+        "cofunders": [{"name": cofunder.name, "amount": plain(cofunder.amount), "status": cofunder.status,
+                       **({} if cofunder.public is None else {"public": cofunder.public})}
                       for cofunder in budget.cofunders],
     }
 

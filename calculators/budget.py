@@ -51,6 +51,8 @@ class Cofunder:
     name: str
     amount: Decimal
     status: str
+    public: bool | None = None
+    """Whether the co-funder is a public body (State, local authority, CAF…); ``None``: not said."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,14 +231,17 @@ def parse_budget(data: object, vocabulary: "Vocabulary", *, lenient: bool = Fals
 def parse_cofunder(data: object, index: int) -> Cofunder:
     """Read one co-funder; raise :class:`InputError` naming the field when it cannot be used."""
     cofunder = _mapping(data, f"cofunders[{index}]")
-    unknown = set(cofunder) - {"name", "amount", "status"}
+    unknown = set(cofunder) - {"name", "amount", "status", "public"}
     if unknown:
         raise InputError(f"cofunders[{index}].{sorted(unknown)[0]}", "champ inconnu")
     status = cofunder.get("status", "requested")
     if status not in COFUNDER_STATUSES:
         raise InputError(f"cofunders[{index}].status", "« requested » (sollicité) ou « obtained » (obtenu) attendu")
+    public = cofunder.get("public")
+    if public is not None and not isinstance(public, bool):
+        raise InputError(f"cofunders[{index}].public", "vrai (financeur public) ou faux attendu")
     return Cofunder(_text(cofunder.get("name"), f"cofunders[{index}].name") or f"Cofinanceur {index + 1}",
-                    to_cents(_amount(cofunder.get("amount"), f"cofunders[{index}].amount")), status)
+                    to_cents(_amount(cofunder.get("amount"), f"cofunders[{index}].amount")), status, public)
 
 
 def evaluate_budget(call: "Call", vocabulary: "Vocabulary", data: object) -> dict[str, object]:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from calculators.model import Call, Vocabulary
 
 FIELDS = ("structure_type", "department", "submission_date", "working_capital", "annual_operating_costs",
-          "project_start", "project_end", "axes", "answers")
+          "project_start", "project_end", "actions_start", "actions_end", "axes", "answers")
 
 LABELS = {
     "structure_type": "Type de structure",
@@ -30,6 +30,8 @@ LABELS = {
     "annual_operating_costs": "Charges annuelles de fonctionnement",
     "project_start": "Date de début du projet",
     "project_end": "Date de fin du projet",
+    "actions_start": "Date de la première action",
+    "actions_end": "Date de la dernière action",
     "axes": "Axes visés par le projet",
 }
 
@@ -45,6 +47,8 @@ class Situation:
     annual_operating_costs: Decimal | None = None
     project_start: dt.date | None = None
     project_end: dt.date | None = None
+    actions_start: dt.date | None = None
+    actions_end: dt.date | None = None
     axes: tuple[str, ...] | None = None
     answers: Mapping[str, bool] = field(default_factory=dict)
 
@@ -106,11 +110,15 @@ def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Sit
         annual_operating_costs=_money(data.get("annual_operating_costs"), "annual_operating_costs"),
         project_start=_date(data.get("project_start"), "project_start"),
         project_end=_date(data.get("project_end"), "project_end"),
+        actions_start=_date(data.get("actions_start"), "actions_start"),
+        actions_end=_date(data.get("actions_end"), "actions_end"),
         axes=axes,
         answers={k: v for k, v in answers.items() if v is not None},
     )
     if situation.project_start and situation.project_end and situation.project_end < situation.project_start:
         raise InputError("project_end", "la date de fin précède la date de début")
+    if situation.actions_start and situation.actions_end and situation.actions_end < situation.actions_start:
+        raise InputError("actions_end", "la date de la dernière action précède celle de la première")
     return situation
 
 
@@ -134,6 +142,7 @@ def evaluate_eligibility(call: "Call", vocabulary: "Vocabulary", data: object) -
     missing = Missing()
     for rule in call.eligibility_rules:
         findings.extend(rule.check(situation, call, vocabulary, missing))
+    not_asked = [name for rule in call.eligibility_rules for name in rule.not_asked(situation)]
     order = {rule.info.id: n for n, rule in enumerate(call.eligibility_rules)}
     findings = sort_findings(findings, order)
     if any(f.severity == "error" for f in findings):
@@ -143,4 +152,4 @@ def evaluate_eligibility(call: "Call", vocabulary: "Vocabulary", data: object) -
     else:
         eligible = True
     return {"call": call.id, "eligible": eligible, "findings": [f.to_data() for f in findings],
-            "missing": missing.to_data()}
+            "missing": missing.to_data(), "not_asked": not_asked}

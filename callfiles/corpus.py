@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - optional speed-up; jsonschema alone gi
 
 from calculators.dates import when_from
 from calculators.model import Call, Contact, Vocabulary, call_from_data, contact_from_data, vocabulary_from_data
+from calculators.rules import check_rule_data
 from calculators.timeline import MILESTONE_KINDS
 from callfiles.problems import CallFileError, Problem
 from callfiles.sources import SourceText, parse
@@ -260,11 +261,10 @@ class _Checker:
         self._unique(doc, ("rules",), [*rules.get("budget", []), *rules.get("eligibility", [])], paths=[
             *[("rules", "budget", i) for i in range(len(rules.get("budget", [])))],
             *[("rules", "eligibility", i) for i in range(len(rules.get("eligibility", [])))]])
-        for i, rule in enumerate(rules.get("budget", [])):
-            self._budget_rule(doc, ("rules", "budget", i), rule)
         questions: dict[str, tuple[object, ...]] = {}
-        for i, rule in enumerate(rules.get("eligibility", [])):
-            self._eligibility_rule(doc, ("rules", "eligibility", i), rule, milestones, data, questions)
+        for family in ("budget", "eligibility"):
+            for i, rule in enumerate(rules.get(family, [])):
+                self._rule(doc, family, ("rules", family, i), rule, milestones, data, questions)
         self._quotes(doc, data)
         for i, regional in enumerate(data.get("regional_calls", [])):
             where = ("regional_calls", i)
@@ -390,63 +390,42 @@ class _Checker:
                 else:
                     others[wave] = i
 
-    def _budget_rule(self, doc: Document, where: tuple, rule: dict[str, Any]) -> None:
-        categories = self.vocabulary.expense_categories
-        if rule["kind"] == "hourly_rate_cap":
-            seen: set[str] = set()
-            for g, group in enumerate(rule["groups"]):
-                for p, profession in enumerate(group["professions"]):
-                    self._known(doc, where + ("groups", g, "professions", p), profession, self.vocabulary.professions, "profession inconnue")
-                    if profession in seen:
-                        self.problems.append(doc.problem(where + ("groups", g, "professions", p),
-                                                         f"la profession '{profession}' est dans deux groupes ; gardez-la dans un seul"))
-                    seen.add(profession)
-        if "category" in rule:
-            self._known(doc, where + ("category",), rule["category"], categories, "catégorie de dépense inconnue")
-        if rule["kind"] == "category_share_cap":
-            for p, profession in enumerate(rule.get("professions", [])):
-                self._known(doc, where + ("professions", p), profession, self.vocabulary.professions, "profession inconnue")
-        for c, category in enumerate(rule.get("categories", [])):
-            self._known(doc, where + ("categories", c), category, categories, "catégorie de dépense inconnue")
-
-    def _eligibility_rule(self, doc: Document, where: tuple, rule: dict[str, Any], milestones: dict[str, dict[str, Any]],
-                          data: dict[str, Any], questions: dict[str, tuple[object, ...]]) -> None:
-        kind = rule["kind"]
-        for s, structure in enumerate(rule.get("question", {}).get("for_structure_types", [])):
-            self._known(doc, where + ("question", "for_structure_types", s), structure, self.vocabulary.structure_types,
-                        "type de structure inconnu")
-        if kind == "structure_types":
-            for s, structure in enumerate(rule["allowed"]):
-                self._known(doc, where + ("allowed", s), structure, self.vocabulary.structure_types, "type de structure inconnu")
-        if kind == "territory":
-            for d, department in enumerate(rule.get("departments", [])):
-                self._known(doc, where + ("departments", d), department, self.vocabulary.departments, "département inconnu")
-            if "region" in rule:
-                self._known(doc, where + ("region",), rule["region"], self.vocabulary.regions, "région inconnue")
-        if kind == "submission_deadline":
-            for m, milestone in enumerate(rule["milestones"]):
-                if milestone not in milestones:
-                    self.problems.append(doc.problem(where + ("milestones", m), f"étape inconnue '{milestone}'"))
-                elif milestones[milestone]["kind"] != "deadline":
-                    self.problems.append(doc.problem(where + ("milestones", m), f"l'étape '{milestone}' n'est pas une date limite (kind: deadline)"))
-        if kind == "axes" and not data.get("axes"):
-            self.problems.append(doc.problem(where, "une règle 'axes' demande la liste 'axes' de l'appel"))
-        if kind == "project_dates":
-            start_min, start_max = rule.get("start_not_before"), rule.get("start_not_after")
-            for key in ("start_not_before", "start_not_after", "end_not_after"):
-                if key in rule:
-                    try:
-                        dt.date.fromisoformat(rule[key])
-                    except ValueError as error:
-                        self.problems.append(doc.problem(where + (key,), f"date impossible : {_date_error(error)}"))
-            if start_min and start_max and start_min > start_max:
-                self.problems.append(doc.problem(where + ("start_not_after",), "attendu une date après start_not_before"))
+    def _rule(self, doc: Document, family: str, where: tuple, rule: dict[str, Any], milestones: dict[str, dict[str, Any]],
+              data: dict[str, Any], questions: dict[str, tuple[object, ...]]) -> None:
+        """The kind's own cross-checks (its class knows them), then a question id used twice in the call."""
+        check_rule_data(family, rule, where, _RuleChecks(self, doc, milestones, data))
         if "question" in rule:
             qid = rule["question"]["id"]
             if qid in questions:
                 self.problems.append(doc.problem(where + ("question", "id"),
                                                  f"question '{qid}' en double (aussi ligne {doc.position(questions[qid])[0]})"))
             questions[qid] = where + ("question",)
+
+
+@dataclass
+class _RuleChecks:
+    """What a rule kind's ``check_data`` consults and where it reports (calculators.rules.Checks)."""
+
+    checker: _Checker
+    doc: Document
+    milestones: dict[str, dict[str, Any]]
+    call: dict[str, Any]
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.checker.vocabulary
+
+    def known(self, where: tuple, value: str, known: Iterable[str], what: str) -> None:
+        self.checker._known(self.doc, where, value, known, what)
+
+    def problem(self, where: tuple, message: str) -> None:
+        self.checker.problems.append(self.doc.problem(where, message))
+
+    def date(self, where: tuple, value: str) -> None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError as error:
+            self.problem(where, f"date impossible : {_date_error(error)}")
 
 
 # --- loading ----------------------------------------------------------------------------

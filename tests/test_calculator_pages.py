@@ -50,7 +50,7 @@ def test_the_static_fallback_states_every_rule_with_its_reference(kind, corpus):
 
 
 def test_the_flandres_caps_are_written_out_in_french(corpus):
-    text = render("budget", corpus, corpus.calls["cpam-flandres-2025"])
+    text = html.unescape(render("budget", corpus, corpus.calls["cpam-flandres-2025"]))
     assert "Praticiens (médecin, sage-femme, chirurgien-dentiste) : 75\u00a0€ de l'heure" in text
     assert "Coordination du projet : au plus 5\u00a0%" in text
 

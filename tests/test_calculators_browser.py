@@ -201,6 +201,8 @@ def test_a_question_for_associations_only_is_not_put_to_other_structures(serve, 
     assert not question.is_visible()
     assert page.get_by_text("Cette question ne concerne pas votre type de structure.").is_visible()
     page.get_by_label("Type de votre structure").select_option("association")
+    # Python's reply (not_asked) decides whom the question concerns; the page only shows it again.
+    wait_until(page, "() => !document.querySelector('#elig-q-association_declaree_prefecture').hidden")
     assert question.is_visible()
     assert log.errors == []
 

@@ -120,7 +120,7 @@ def test_the_rules_below_the_form_say_a_ccas_is_not_a_local_authority_where_the_
     """Occitanie 2021's written rules note that a CCAS is not a collectivité territoriale; Flandres (which admits CCAS) does not."""
     occitanie = html.unescape((site / "appels/occitanie-1000-jours-2021/eligibilite/index.html").read_text(encoding="utf-8"))
     flandres = (site / "appels/cpam-flandres-2025/eligibilite/index.html").read_text(encoding="utf-8")
-    note = "« Centre communal d'action sociale (CCAS) » n'est pas dans cette liste, même si l'appel admet\n« Collectivité territoriale »"
+    note = "« Centre communal d'action sociale (CCAS) » n'est pas dans cette liste, même si l'appel admet « Collectivité territoriale »"
     assert note in occitanie
     assert "établissement public distinct de la commune" in occitanie
     assert "calc-regle__voisin" not in flandres

@@ -1,9 +1,9 @@
 """Milestone kinds, time zones and deadlines by department (calculators/timeline.py).
 
-The synthetic call files of ``tests/synthetic_calls/`` (not published: not in ``calls/``) are
-loaded beside the seed corpus: an overseas call stating its deadline in La Réunion's time, and
-a call giving each group of departments its own deadline. Their rule cases
-(``tests/synthetic_calls/cases.yaml``) sit on both sides of every boundary.
+Two synthetic call files of ``tests/synthetic/`` (not published: not in ``calls/``) are loaded
+beside the seed corpus: an overseas call stating its deadline in La Réunion's time, and a call
+giving each group of departments its own deadline. Their rule cases, on both sides of every
+boundary, are in ``tests/rules/submission_deadline.yaml``.
 """
 
 from __future__ import annotations
@@ -16,16 +16,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases_support import evaluate_case, load_file, mismatches
+from cases_support import SYNTHETIC_DIR as SYNTHETIC
 from conftest import CALLS, ROOT
 
-SYNTHETIC = Path(__file__).resolve().parent / "synthetic_calls"
 REUNION, DEPARTMENTS = "synthetique-reunion-2025", "synthetique-departements-2025"
 UTC = dt.timezone.utc
 
 
 def corpus_with(tmp: Path, extra: dict[str, str] | None = None):
-    """The seed corpus plus the synthetic calls (and ``extra`` files: name → text), loaded from a copy."""
+    """The seed corpus plus this module's synthetic calls and ``extra`` files (name → text), loaded from a copy."""
     from callfiles.corpus import load_corpus
 
     calls = tmp / "calls"
@@ -38,8 +37,8 @@ def corpus_with(tmp: Path, extra: dict[str, str] | None = None):
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
-    return corpus_with(tmp_path_factory.mktemp("synthetic"))
+def synthetic(rule_corpus):
+    return rule_corpus
 
 
 # --- one table of milestone kinds ------------------------------------------------------------
@@ -183,17 +182,6 @@ def test_two_deadlines_claiming_a_department_are_refused_in_french(tmp_path, cha
         corpus_with(tmp_path, {"synthetique-conflit.yaml": text})
     problems = str(error.value)
     assert "synthetique-conflit.yaml:" in problems and message in problems, problems
-
-
-# --- rule cases ---------------------------------------------------------------------------------
-
-CASES = load_file(SYNTHETIC / "cases.yaml")
-
-
-@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_synthetic_rule_case(case, synthetic):
-    output, error = evaluate_case(case, synthetic)
-    assert not mismatches(case, output, error)
 
 
 # --- in a browser: site.js compares the visitor's clock with the instants Python wrote -----

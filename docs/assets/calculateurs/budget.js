@@ -47,6 +47,14 @@ const count = (n, noun, plural = `${noun}s`) => `${n.toLocaleString("fr-FR")} ${
  * What the call's rules say on some lines (calculators.rules.budget.line_notes), written into
  * the page by the build: [{category, profession, text, rule, reference}].
  */
+function readFields() {
+  try {
+    return JSON.parse(document.getElementById("calc-champs")?.textContent ?? "{}");
+  } catch {
+    return {};
+  }
+}
+
 function readLineNotes() {
   try {
     return JSON.parse(document.getElementById("calc-notes-lignes")?.textContent ?? "[]");
@@ -75,7 +83,7 @@ function blankAction() {
   return { key: newKey("a"), title: "", lines: [] };
 }
 function blankCofunder() {
-  return { key: newKey("c"), name: "", amount: "", status: "requested" };
+  return { key: newKey("c"), name: "", amount: "", status: "requested", public: "" };
 }
 function emptyDraft() {
   const action = blankAction();
@@ -110,6 +118,7 @@ function draftFromData(data) {
       cofunder.name = text(item?.name);
       cofunder.amount = text(item?.amount);
       cofunder.status = item?.status === "obtained" ? "obtained" : "requested";
+      cofunder.public = item?.public === true ? "oui" : item?.public === false ? "non" : "";
       return cofunder;
     }),
   };
@@ -161,6 +170,7 @@ function buildInput(draft) {
   for (const cofunder of draft.cofunders) {
     if (!cofunder.name.trim() && !cofunder.amount.trim()) continue;
     const item = { amount: cofunder.amount, status: cofunder.status };
+    if (cofunder.public) item.public = cofunder.public === "oui";
     if (cofunder.name.trim()) item.name = cofunder.name;
     input.cofunders.push(item);
     map.cofunders.push(cofunder.key);
@@ -182,8 +192,12 @@ class BudgetSimulator {
     this.vocabulary = vocabulary;
     this.call = call;
     this.rules = rulesById(call);
-    this.caps = (call.rules?.budget ?? []).filter((rule) => rule.kind === "hourly_rate_cap");
-    this.lineNotes = readLineNotes();
+    const notes = readLineNotes();
+    // Python's notes: "note" under a line's category or profession, "cap" beside its hourly rate.
+    this.lineNotes = notes.filter((note) => (note.slot ?? "note") === "note");
+    this.caps = notes.filter((note) => note.slot === "cap");
+    // The inputs the call's rules read beyond lines and co-funders' amounts (Python's Field list).
+    this.ruleFields = new Set(Object.values(readFields()).flat().map((field) => field.name));
     this.storageKey = STORAGE_PREFIX + callId;
     this.draft = emptyDraft();
     this.refs = new Map(); // key → {row, inputs: Map(name → element), outputs, notes}
@@ -560,16 +574,10 @@ class BudgetSimulator {
       el("p", { class: "calc-line-note__reference" }, rule ? `${rule.label} — ` : "", "Référence : ", el("cite", { text: note.reference })));
   }
 
+  /** The hourly cap Python states for this profession (or, before one is chosen, that it depends on it). */
   capText(profession) {
-    if (!this.caps.length) return "";
-    for (const rule of this.caps) {
-      for (const group of rule.groups ?? []) {
-        if ((group.professions ?? []).includes(profession)) {
-          return `Plafond : ${formatEuros(group.max, { cents: false })}/h (${group.label.toLowerCase()})`;
-        }
-      }
-    }
-    return "Plafond selon l'intervenant choisi";
+    const note = this.caps.find((item) => item.profession === (profession || null)) ?? this.caps.find((item) => item.profession === null);
+    return note?.text ?? "";
   }
 
   renderCofunders() {
@@ -579,9 +587,14 @@ class BudgetSimulator {
       const amount = this.field(cofunder, "amount", "Montant (€)", { inputmode: "decimal" });
       const status = this.select(cofunder, "status", "Statut", [["requested", "Sollicité"], ["obtained", "Obtenu"]]);
       inputs.set("name", name[1]).set("amount", amount[1]).set("status", status[1]);
+      // Asked only when a rule of the call reads it (public funding share).
+      const isPublic = this.ruleFields.has("cofunders.public")
+        ? this.select(cofunder, "public", "Financeur public ?", [["", "Je ne sais pas"], ["oui", "Oui (État, collectivité, CAF…)"], ["non", "Non (fondation, entreprise…)"]])
+        : null;
+      if (isPublic) inputs.set("public", isPublic[1]);
       const notes = el("div", { class: "calc-notes", id: `${cofunder.key}-notes` });
       const row = el("div", { class: "calc-line calc-line--cofunder", role: "group", "aria-label": `Cofinanceur ${index + 1}`, dataset: { key: cofunder.key } },
-        el("div", { class: "calc-line__fields" }, this.wrap(name), this.wrap(amount), this.wrap(status)),
+        el("div", { class: "calc-line__fields" }, this.wrap(name), this.wrap(amount), this.wrap(status), isPublic ? this.wrap(isPublic) : null),
         el("div", { class: "calc-cell calc-cell--remove" },
           el("button", { type: "button", class: "calc-button calc-button--remove", dataset: { action: "remove-cofunder", key: cofunder.key },
             "aria-label": `Supprimer le cofinanceur ${index + 1}`, text: "Supprimer" })),
