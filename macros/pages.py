@@ -20,7 +20,7 @@ from markupsafe import Markup
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.rules.budget import line_notes
-from calculators.timeline import (STATUS_LABELS, closing, countdown_attribute, days_left, deadline_days, deadline_prefix,
+from calculators.timeline import (STATUS_LABELS, closing, countdown_attribute, days_left, deadline_prefix,
                                   deadline_text, deadlines_by_day, departments_label, kind_label, milestone_phase,
                                   next_deadline_attribute, ordered, phase_attributes, status_on, steps_attribute)
 from macros.contacts import format_label, funder_contacts, tel_href
@@ -88,7 +88,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
         closing=closing, rule_fields=rule_fields, funder_contacts=funder_contacts,
-        deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
+        days_left=days_left, deadlines_by_day=deadlines_by_day,
         countdown_attribute=countdown_attribute, phase_attributes=phase_attributes,
         next_deadline_attribute=next_deadline_attribute, departments_label=departments_label,
         deadline_prefix=deadline_prefix, deadline_text=deadline_text,

@@ -20,7 +20,7 @@ from mkdocs.structure.files import File
 from callfiles.corpus import Corpus
 from calculators.departments import in_reading_order
 from calculators.model import Call
-from calculators.timeline import GROUPS, call_over, closing, days_left, deadline_days
+from calculators.timeline import GROUPS, call_over, closing, days_left
 from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for
@@ -69,7 +69,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
             "call.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
             framework=framework, root=root, today=today,
             close_day=close_day.isoformat() if close_day else None,
-            deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
+            days_left=days_left(call, today),
             jsonld=Markup(feeds.script_json(jsonld)), refs=sources.linker(cited, root),
             source_page=sources.page_url(call.source.file) if cited else None))
         if call.kind == "call":
