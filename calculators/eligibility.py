@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from calculators.model import Call, Vocabulary
 
 FIELDS = ("structure_type", "department", "submission_date", "working_capital", "annual_operating_costs",
-          "project_start", "project_end", "actions_start", "actions_end", "axes", "answers")
+          "project_start", "project_end", "axes", "answers")
+"""The inputs several kinds share. A kind may declare others (its ``fields``): see ``Situation.extra``."""
 
 LABELS = {
     "structure_type": "Type de structure",
@@ -30,8 +31,6 @@ LABELS = {
     "annual_operating_costs": "Charges annuelles de fonctionnement",
     "project_start": "Date de début du projet",
     "project_end": "Date de fin du projet",
-    "actions_start": "Date de la première action",
-    "actions_end": "Date de la dernière action",
     "axes": "Axes visés par le projet",
 }
 
@@ -47,10 +46,11 @@ class Situation:
     annual_operating_costs: Decimal | None = None
     project_start: dt.date | None = None
     project_end: dt.date | None = None
-    actions_start: dt.date | None = None
-    actions_end: dt.date | None = None
     axes: tuple[str, ...] | None = None
     answers: Mapping[str, bool] = field(default_factory=dict)
+    extra: Mapping[str, object] = field(default_factory=dict)
+    """Answers to the inputs a rule kind declares beyond :data:`FIELDS` (``Field.name`` → value,
+    read by the control the field declares: a date, an amount); absent when not answered."""
 
 
 def _date(value: object, name: str) -> dt.date | None:
@@ -77,7 +77,9 @@ def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Sit
     """Validate the eligibility input of PRODUCT.md; raise :class:`InputError` naming the field."""
     if not isinstance(data, Mapping):
         raise InputError("", "un objet JSON est attendu")
-    unknown = set(data) - set(FIELDS)
+    declared = {f.name: f for rule in call.eligibility_rules for f in rule.fields(call, vocabulary)
+                if f.name not in FIELDS and "." not in f.name}
+    unknown = set(data) - set(FIELDS) - set(declared)
     if unknown:
         raise InputError(sorted(unknown)[0], "champ inconnu")
     structure = data.get("structure_type") or None
@@ -110,16 +112,23 @@ def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Sit
         annual_operating_costs=_money(data.get("annual_operating_costs"), "annual_operating_costs"),
         project_start=_date(data.get("project_start"), "project_start"),
         project_end=_date(data.get("project_end"), "project_end"),
-        actions_start=_date(data.get("actions_start"), "actions_start"),
-        actions_end=_date(data.get("actions_end"), "actions_end"),
+        extra={name: value for name, value in ((name, _read(f.control, data.get(name), name)) for name, f in declared.items())
+               if value is not None},
         axes=axes,
         answers={k: v for k, v in answers.items() if v is not None},
     )
     if situation.project_start and situation.project_end and situation.project_end < situation.project_start:
         raise InputError("project_end", "la date de fin précède la date de début")
-    if situation.actions_start and situation.actions_end and situation.actions_end < situation.actions_start:
-        raise InputError("actions_end", "la date de la dernière action précède celle de la première")
     return situation
+
+
+def _read(control: str, value: object, name: str) -> object:
+    """A kind-declared input, read as its control says (a date or an amount)."""
+    if control == "date":
+        return _date(value, name)
+    if control == "amount":
+        return _money(value, name)
+    raise InputError(name, "champ inconnu")
 
 
 class Missing:

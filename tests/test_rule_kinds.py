@@ -57,8 +57,8 @@ def test_every_rule_describes_itself_and_declares_its_inputs(rule_corpus):
                 assert isinstance(field, Field) and field.control in CONTROLS, where
                 root = field.name.split(".")[0]
                 assert root in rule.reads or field.name in rule.reads, f"{where}: {field.name} absent de reads {rule.reads}"
-                if rule.family == "eligibility":
-                    assert root in FIELDS, f"{where}: {field.name} n'est pas une entrée du questionnaire"
+                if rule.family == "eligibility" and root not in FIELDS:  # an input of the kind's own
+                    assert field.control in ("date", "amount") and "." not in field.name, where
 
 
 def test_a_question_for_some_structures_is_not_asked_of_the_others(rule_corpus):
@@ -132,3 +132,63 @@ def test_the_calculator_pages_carry_the_fields_python_declares(synthetic_site):
     public = fields("synthetique-fonds-publics", "budget")["fonds-publics-80"]
     assert [f["name"] for f in public] == ["cofunders.public"]
     assert fields("cpam-flandres-2025", "budget") == {rule: [] for rule in fields("cpam-flandres-2025", "budget")}
+
+
+@pytest.mark.browser
+def test_the_new_kinds_compute_in_the_browser_what_they_compute_in_cpython(synthetic_site, serve, new_page, rule_corpus):
+    """Every case of the synthetic calls, through Pyodide on the site built with them: the same JSON."""
+    from browser_support import open_calculator
+    from cases_support import all_cases, evaluate_case, input_text
+    from test_parity import RUN_ALL, canonical
+
+    cases = [case for case in all_cases() if case["call"].startswith("synthetique-")]
+    assert len(cases) >= 20
+    page, log = new_page()
+    open_calculator(page, serve(synthetic_site) + "appels/synthetique-periode-actions/eligibilite/")
+    answers = page.evaluate(RUN_ALL, [{"kind": c["kind"], "call": c["call"], "input": input_text(c)} for c in cases])
+    for case, got in zip(cases, answers, strict=True):
+        output, error = evaluate_case(case, rule_corpus)
+        wanted = {"error": error} if error is not None else {"result": canonical(output)}
+        if "result" in got:
+            got = {"result": canonical(json.loads(got["result"]))}
+        assert got == wanted, case["name"]
+    assert log.errors == []
+
+
+@pytest.mark.browser
+def test_a_coordinator_says_which_cofunders_are_public_and_sees_the_cap(synthetic_site, serve, new_page):
+    """The simulator asks « Financeur public ? » only on a call whose rule reads it; the finding follows her answer."""
+    from browser_support import open_calculator, wait_until
+
+    page, log = new_page()
+    open_calculator(page, serve(synthetic_site) + "appels/synthetique-fonds-publics/budget/")
+    page.get_by_label("Heures").first.fill("10")
+    page.get_by_label("Taux horaire (€)").first.fill("50")
+    page.get_by_label("Demandé au financeur (1)").first.fill("300")
+    page.get_by_role("button", name="Ajouter un cofinanceur").click()
+    public = page.get_by_label("Financeur public ?")
+    assert public.count() == 1 and public.input_value() == ""
+    page.get_by_label("Nom du cofinanceur").fill("Ville")
+    page.get_by_label("Montant (€)").last.fill("500")
+    wait_until(page, "() => /Précisez si ces cofinanceurs sont publics : Ville/.test(document.getElementById('calculateur').textContent)")
+    public.select_option("oui")
+    wait_until(page, "() => /Fonds publics de 800,00/.test(document.getElementById('calculateur').textContent)")
+    open_calculator(page, serve(synthetic_site) + "appels/synthetique-montant-subvention/budget/")
+    page.get_by_role("button", name="Ajouter un cofinanceur").click()
+    assert page.get_by_label("Financeur public ?").count() == 0
+    assert log.errors == []
+
+
+@pytest.mark.browser
+def test_the_action_window_asks_two_dates_and_answers_with_the_window(synthetic_site, serve, new_page):
+    from browser_support import open_calculator, wait_until
+
+    page, log = new_page()
+    open_calculator(page, serve(synthetic_site) + "appels/synthetique-periode-actions/eligibilite/")
+    page.get_by_label("Date de la première action").fill("2025-09-30")
+    page.get_by_label("Date de la dernière action").fill("2025-11-15")
+    wait_until(page, "() => document.querySelector('.calc-verdict')?.dataset.verdict === 'not-eligible'")
+    assert "Première action le 30 septembre 2025" in page.locator(".calc-verdict").text_content()
+    page.get_by_label("Date de la première action").fill("2025-10-01")
+    wait_until(page, "() => document.querySelector('.calc-verdict')?.dataset.verdict === 'eligible'")
+    assert log.errors == []

@@ -464,11 +464,16 @@ class ActionWindow(EligibilityRule):
                 Field("actions_end", "date", "Date de la dernière action"))
 
     def check(self, situation: Situation, call: Call, vocabulary: Vocabulary, missing: Missing) -> list[Finding]:
-        first, last = situation.actions_start, situation.actions_end
+        first, last = situation.extra.get("actions_start"), situation.extra.get("actions_end")
         if first is None:
-            missing.add("actions_start")
+            missing.add("actions_start", "Date de la première action")
         if last is None:
-            missing.add("actions_end")
+            missing.add("actions_end", "Date de la dernière action")
+        assert first is None or isinstance(first, dt.date)
+        assert last is None or isinstance(last, dt.date)
+        if first and last and last < first:
+            return [_finding(self.info, f"Dernière action le {french_date(last)}, avant la première ({french_date(first)}) : "
+                                        "vérifiez les deux dates.")]
         window = f"entre le {french_date(self.start)} et le {french_date(self.end)}"
         findings = []
         if first and first < self.start:

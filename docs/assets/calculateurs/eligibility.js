@@ -13,13 +13,6 @@ const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
 /** How long the verdict of earlier answers may stay on screen while the newest are checked. */
 const PENDING_DELAY_MS = 250;
-const SCALARS = ["structure_type", "department", "submission_date", "working_capital", "annual_operating_costs", "project_start",
-  "project_end", "actions_start", "actions_end"];
-
-function emptyAnswers() {
-  return { ...Object.fromEntries(SCALARS.map((name) => [name, ""])), axes: [], answers: {} };
-}
-
 /** rule id → the form controls Python declares for it (Field.to_data), written by the build. */
 function readFields() {
   try {
@@ -27,6 +20,14 @@ function readFields() {
   } catch {
     return {};
   }
+}
+
+/** The one-value inputs this call's rules read (a choice, a date, an amount), by name. */
+const SCALARS = [...new Set(Object.values(readFields()).flat()
+  .filter((field) => ["select", "date", "amount"].includes(field.control)).map((field) => field.name))];
+
+function emptyAnswers() {
+  return { ...Object.fromEntries(SCALARS.map((name) => [name, ""])), axes: [], answers: {} };
 }
 
 function answersFromData(data) {
