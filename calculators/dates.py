@@ -1,7 +1,9 @@
 """Dates as the calls state them: exact days, instants, periods, approximate or unknown.
 
 No time-zone arithmetic happens here (Pyodide has no time-zone database by default):
-an instant is a local Europe/Paris date and hour, converted to UTC on the CPython side.
+an instant is a local date and hour in the call's time zone (:data:`TIMEZONES`, Europe/Paris
+unless the call file says otherwise), converted to UTC by :mod:`calculators.timeline` at
+build time, on the CPython side.
 """
 
 from __future__ import annotations
@@ -15,20 +17,34 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
 
 WhenKind = Literal["day", "instant", "period", "around", "one_of", "unknown"]
 
+PARIS = "Europe/Paris"
+TIMEZONES = {
+    "Europe/Paris": "heure de Paris",
+    "America/Guadeloupe": "heure de la Guadeloupe",
+    "America/Martinique": "heure de la Martinique",
+    "America/Cayenne": "heure de la Guyane",
+    "Indian/Reunion": "heure de La Réunion",
+    "Indian/Mayotte": "heure de Mayotte",
+}
+"""The time zones a call may state its hours in (``timezone:`` of a call file, the schema's
+enum), with the words a page writes after an hour: « 23 h 59 (heure de La Réunion) »."""
+
 
 @dataclass(frozen=True, slots=True)
 class When:
     """When a milestone happens, as precisely as the call text says and no more.
 
     ``dates`` holds one date (day, instant), two (period, around: first and last day) or
-    several (one_of); ``time`` is ``HH:MM`` Europe/Paris, ``"24:00"`` meaning the end of
-    the day (« à minuit »); ``text`` is the call's own wording when the date is not exact.
+    several (one_of); ``time`` is ``HH:MM`` in ``zone`` (the call's time zone), ``"24:00"``
+    meaning the end of the day (« à minuit »); ``text`` is the call's own wording when the
+    date is not exact.
     """
 
     kind: WhenKind
     dates: tuple[dt.date, ...] = ()
     time: str | None = None
     text: str | None = None
+    zone: str = PARIS
 
     @property
     def earliest(self) -> dt.date | None:
@@ -44,23 +60,23 @@ def parse_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def when_from(value: object) -> When:
-    """Build a :class:`When` from the (schema-valid) YAML/JSON form."""
+def when_from(value: object, zone: str = PARIS) -> When:
+    """Build a :class:`When` from the (schema-valid) YAML/JSON form; ``zone`` is the call's time zone."""
     if isinstance(value, str):
-        return When("day", (parse_date(value),))
+        return When("day", (parse_date(value),), zone=zone)
     assert isinstance(value, dict)
     text = value.get("text")
     if "unknown" in value:
-        return When("unknown", (), None, value["unknown"])
+        return When("unknown", (), None, value["unknown"], zone)
     if "date" in value:
         time = value.get("time")
-        return When("instant" if time else "day", (parse_date(value["date"]),), time, text)
+        return When("instant" if time else "day", (parse_date(value["date"]),), time, text, zone)
     if "from" in value:
-        return When("period", (parse_date(value["from"]), parse_date(value["to"])), None, text)
+        return When("period", (parse_date(value["from"]), parse_date(value["to"])), None, text, zone)
     if "around" in value:
-        return When("around", tuple(parse_date(d) for d in value["around"]), None, text)
+        return When("around", tuple(parse_date(d) for d in value["around"]), None, text, zone)
     if "one_of" in value:
-        return When("one_of", tuple(parse_date(d) for d in value["one_of"]), None, text)
+        return When("one_of", tuple(parse_date(d) for d in value["one_of"]), None, text, zone)
     raise ValueError(f"unknown date form: {sorted(value)}")
 
 
@@ -93,7 +109,7 @@ def describe(when: When) -> str:
         return f"entre le {french_date(when.dates[0])} et le {french_date(when.dates[1])}"
     text = french_date(when.dates[0])
     if when.time:
-        text += f" à {french_time(when.time)} (heure de Paris)"
+        text += f" à {french_time(when.time)} ({TIMEZONES.get(when.zone, when.zone)})"
     return text
 
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from calculators.dates import french_date
 from calculators.eligibility import Missing, Situation
-from calculators.timeline import steps_data
+from calculators.timeline import named_departments, steps_data
 
 if TYPE_CHECKING:
     from calculators.model import Call, Vocabulary
@@ -106,9 +106,9 @@ def _domain(name: str, call: Call, vocabulary: Vocabulary) -> list[str]:
 
 
 def _situation(values: Mapping[str, str]) -> Situation:
-    if "submission_date" in values:
-        return Situation(submission_date=dt.date.fromisoformat(values["submission_date"]))
-    return Situation(structure_type=values.get("structure_type"), department=values.get("department"))
+    day = values.get("submission_date")
+    return Situation(structure_type=values.get("structure_type"), department=values.get("department"),
+                     submission_date=dt.date.fromisoformat(day) if day else None)
 
 
 def rule_entry(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[str, int], tables: _Tables,
@@ -117,12 +117,22 @@ def rule_entry(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[st
 
     ``in`` names the inputs; ``by`` maps their values (joined by ``|`` when there are two:
     ``"ccas|31"``) to the outcomes that differ from the default ``d``; a date rule has ``steps``
-    instead, ``[from day, outcome]`` in order. A rule that can fail carries its id ``r``, its
-    reference ``ref`` and the link ``href`` to its paragraph, for the refusal the page shows.
+    instead, ``[from day, outcome]`` in order. A date rule that also reads the department (the
+    deadline of a call that gives departments their own) has the steps of the departments its
+    deadlines do not name in ``steps`` and, in ``by``, the steps of each department they name
+    when they differ; a call naming no department keeps the date alone. A rule that can fail
+    carries its id ``r``, its reference ``ref`` and the link ``href`` to its paragraph, for the
+    refusal the page shows.
     """
     names = [name for name in INPUTS if name in rule.reads]
     if "submission_date" in names and len(names) > 1:
-        raise ValueError(f"{rule.info.kind}: a rule reading the date and another finder input is not supported")
+        if names != ["department", "submission_date"]:
+            raise ValueError(f"{rule.info.kind}: a rule reading the date and another finder input is not supported")
+        named = named_departments(call)
+        if not named:
+            names = ["submission_date"]
+        else:
+            return _date_by_department(rule, call, vocabulary, questions, tables, link, named)
     combos: list[dict[str, str]] = [{}]
     for name in names:
         combos = [{**combo, name: value} for combo in combos for value in _domain(name, call, vocabulary)]
@@ -134,12 +144,7 @@ def rule_entry(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[st
         if href:
             entry["href"] = href
     if names == ["submission_date"]:
-        steps: list[list[Any]] = []
-        for combo, outcome in zip(combos, outcomes, strict=True):
-            if not steps or steps[-1][1] != outcome:
-                steps.append([combo["submission_date"], outcome])
-        steps[0][0] = ""  # from the beginning of time
-        entry["steps"] = steps
+        entry["steps"] = _date_steps((combo["submission_date"], outcome) for combo, outcome in zip(combos, outcomes, strict=True))
         return entry
     keys = [repr(o) for o in outcomes]
     common = Counter(keys).most_common(1)[0][0]
@@ -147,6 +152,41 @@ def rule_entry(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[st
     if names:
         entry["by"] = {"|".join(combo[n] for n in names): outcome
                        for combo, outcome, key in zip(combos, outcomes, keys, strict=True) if key != common}
+    return entry
+
+
+def _date_steps(outcomes: Iterable[tuple[str, Outcome]]) -> list[list[Any]]:
+    steps: list[list[Any]] = []
+    for day, outcome in outcomes:
+        if not steps or steps[-1][1] != outcome:
+            steps.append([day, outcome])
+    steps[0][0] = ""  # from the beginning of time
+    return steps
+
+
+def _date_by_department(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[str, int], tables: _Tables,
+                        link: Callable[[Any], str | None], named: list[str]) -> dict[str, Any]:
+    """A date rule over the departments a call's deadlines name, and one they do not (the default)."""
+    others = [code for code in vocabulary.departments if code not in named]
+    days = _domain("submission_date", call, vocabulary)
+    failed = False
+
+    def steps_of(department: str) -> list[list[Any]]:
+        nonlocal failed
+        outcomes = [(day, _outcome(rule, call, vocabulary, {"department": department, "submission_date": day},
+                                   questions, tables)) for day in days]
+        failed = failed or any(outcome != 0 and outcome[0] == 2 for _, outcome in outcomes)
+        return _date_steps(outcomes)
+
+    default = steps_of(others[0] if others else named[0])
+    by = {code: steps for code in named if (steps := steps_of(code)) != default}
+    entry: dict[str, Any] = {"in": ["department", "submission_date"]}
+    if failed:
+        entry.update(r=rule.info.id, ref=rule.info.reference)
+        href = link(rule)
+        if href:
+            entry["href"] = href
+    entry.update(steps=default, by=by)
     return entry
 
 
@@ -182,7 +222,8 @@ def outcome_for(entry: Mapping[str, Any], answers: Mapping[str, str]) -> Outcome
     """The outcome a rule entry gives for the finder's answers (the page's lookup, in Python for the tests)."""
     if "steps" in entry:
         day = answers["submission_date"]
-        return [outcome for start, outcome in entry["steps"] if start <= day][-1]
+        steps = entry.get("by", {}).get(answers.get("department", ""), entry["steps"])
+        return [outcome for start, outcome in steps if start <= day][-1]
     if not entry["in"]:
         return entry["d"]
     return entry["by"].get("|".join(answers[n] for n in entry["in"]), entry["d"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from calculators.dates import When, when_from
+from calculators.dates import PARIS, When, when_from
 from calculators.departments import department_key, in_reading_order
 from calculators.rules import build_rule
 
@@ -61,6 +61,9 @@ class Milestone:
     when: When
     reference: str
     wave: str | None = None
+    departments: tuple[str, ...] = ()
+    """The departments a deadline applies to when the call gives each its own (``()``: every
+    department, or every one the other deadlines of its wave do not name)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,8 @@ class Call:
     budget_rules: tuple[Any, ...] = ()
     eligibility_rules: tuple[Any, ...] = ()
     regional_calls: tuple[RegionalCall, ...] = ()
+    timezone: str = PARIS
+    """The time zone of the hours the call states (:data:`calculators.dates.TIMEZONES`)."""
 
     def milestone(self, milestone_id: str) -> Milestone:
         for milestone in self.milestones:
@@ -243,8 +248,10 @@ def call_from_data(data: Mapping[str, Any]) -> Call:
         funding=tuple(AmountItem(f["label"], f["reference"], _decimal(f.get("amount")), _decimal(f.get("share")))
                       for f in data.get("funding", ())),
         selection_criteria=_items(data, "selection_criteria"),
-        milestones=tuple(Milestone(m["id"], m["kind"], m["label"], when_from(m["when"]), m["reference"], m.get("wave"))
+        milestones=tuple(Milestone(m["id"], m["kind"], m["label"], when_from(m["when"], data.get("timezone", PARIS)),
+                                   m["reference"], m.get("wave"), in_reading_order(m.get("departments", ())))
                          for m in data["milestones"]),
+        timezone=data.get("timezone", PARIS),
         apply=Apply(
             steps=_items(apply, "steps"),
             documents=_items(apply, "documents"),

@@ -17,19 +17,13 @@ from typing import Any
 from calculators.dates import when_from
 from calculators.model import Vocabulary
 from calculators.rules import check_rule_data
+from calculators.timeline import MILESTONE_KINDS
 from callfiles.paths import SOURCE_NAME, SOURCES
 from callfiles.problems import Problem
 from callfiles.referentiel import Funder
 from callfiles.schema import show
 from callfiles.sources import SourceText, parse
 from callfiles.yamlsource import Document, Path_
-
-# Order in which milestone kinds must happen within one wave (same rank: any order).
-KIND_RANK = {
-    "launch": 0, "info_session": 1, "declaration": 1, "deadline": 2, "review": 3, "commission": 4, "selection": 4,
-    "council": 5, "results": 6, "campaign": 6, "convention": 7, "project_start": 7, "project_window": 8,
-    "interim_report": 9, "project_end": 9, "final_report": 10,
-}
 
 
 class Checker:
@@ -169,7 +163,7 @@ class Checker:
             parsed.append((i, item, when))
         for i, item, when in parsed:
             for j, other, other_when in parsed:
-                if KIND_RANK[item["kind"]] >= KIND_RANK[other["kind"]]:
+                if MILESTONE_KINDS[item["kind"]].rank >= MILESTONE_KINDS[other["kind"]].rank:
                     continue
                 if item.get("wave") and other.get("wave") and item["wave"] != other["wave"]:
                     continue
@@ -179,7 +173,42 @@ class Checker:
                         f"dates dans le désordre : cette étape {item['kind']} ({when.earliest}) doit précéder "
                         f"l'étape {other['kind']} '{other['id']}' ({other_when.latest}) de la ligne "
                         f"{doc.position(('milestones', j))[0]}"))
+        self._department_deadlines(doc, items)
         return {item["id"]: item for item in items}
+
+    def _department_deadlines(self, doc: Document, items: list[dict[str, Any]]) -> None:
+        """Deadlines by department: known codes, on deadlines only, one deadline per department and
+        wave, and at most one « autres départements » deadline (without ``departments``) per wave."""
+        claimed: dict[tuple[str | None, str], int] = {}
+        others: dict[str | None, int] = {}
+        named_waves = {item.get("wave") for item in items if item.get("departments")}
+        for i, item in enumerate(items):
+            codes = item.get("departments") or []
+            if codes and item["kind"] != "deadline":
+                self.problems.append(doc.problem(("milestones", i, "departments"),
+                                                 "departments ne vaut que pour une date limite (kind: deadline)"))
+                continue
+            for d, code in enumerate(codes):
+                self._known(doc, ("milestones", i, "departments", d), code, self.vocabulary.departments, "département inconnu")
+                wave = item.get("wave")
+                if (wave, code) in claimed:
+                    line = doc.position(("milestones", claimed[(wave, code)]))[0]
+                    self.problems.append(doc.problem(
+                        ("milestones", i, "departments", d),
+                        f"le département {code} a déjà sa date limite{' dans cette vague' if wave else ''} "
+                        f"(étape de la ligne {line}) : un département n'a qu'une date limite par vague"))
+                else:
+                    claimed[(wave, code)] = i
+            if item["kind"] == "deadline" and not codes and item.get("wave") in named_waves:
+                wave = item.get("wave")
+                if wave in others:
+                    line = doc.position(("milestones", others[wave]))[0]
+                    self.problems.append(doc.problem(
+                        ("milestones", i),
+                        f"deux dates limites sans departments{' dans cette vague' if wave else ''} (l'autre ligne "
+                        f"{line}) : une seule vaut pour les « autres départements », les autres listent leurs départements"))
+                else:
+                    others[wave] = i
 
     def _rule(self, doc: Document, family: str, where: tuple, rule: dict[str, Any], milestones: dict[str, dict[str, Any]],
               data: dict[str, Any], questions: dict[str, Path_]) -> None:

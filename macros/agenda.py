@@ -6,7 +6,7 @@ calls that are not over); ``/calendrier/<année>/`` every milestone of one year,
 No page lists more than :data:`PAGE_LIMIT` milestones however many calls there are: a longer
 listing keeps its first whole months and links to the pages of the others (:func:`split`),
 and a month longer than that is spread over numbered pages (``…/<mois>/2/``).
-A milestone without a date belongs to the year of its call (:func:`macros.ics.stamp_date`).
+A milestone without a date belongs to the year of its call (:func:`calculators.timeline.stamp_date`).
 Pure functions: the templates ``calendar.md.j2`` render what these return.
 """
 
@@ -20,18 +20,8 @@ from itertools import groupby
 
 from calculators.dates import MONTHS
 from calculators.model import Call, Milestone, Vocabulary
-from calculators.timeline import stale_from
-from macros.ics import stamp_date
+from calculators.timeline import MILESTONE_KINDS, call_over, stamp_date
 
-# The filter's kinds of milestone. Every milestone kind of the schema is in exactly one group.
-GROUPS = {
-    "deadline": ("Dépôt des dossiers", ("deadline", "declaration")),
-    "decision": ("Sélection et décision", ("review", "commission", "council", "selection", "results")),
-    "report": ("Bilans", ("interim_report", "final_report")),
-    "other": ("Autres étapes", ("launch", "info_session", "campaign", "convention", "project_start",
-                                "project_window", "project_end")),
-}
-GROUP_OF = {kind: group for group, (_, kinds) in GROUPS.items() for kind in kinds}
 NATIONAL = "national"
 PAGE_LIMIT = 250
 """Milestones a calendar page lists before it gives the following months as links (about
@@ -78,18 +68,9 @@ def entries(calls: Iterable[Call], vocabulary: Vocabulary) -> list[Entry]:
     for call in calls:
         regions = call_regions(call, vocabulary)
         for milestone in call.milestones:
-            out.append(Entry(call, milestone, GROUP_OF.get(milestone.kind, "other"), call.funders, regions))
+            known = MILESTONE_KINDS.get(milestone.kind)
+            out.append(Entry(call, milestone, known.group if known else "other", call.funders, regions))
     return sorted(out, key=lambda e: (e.first is None, e.first or dt.date.max, e.call.id))
-
-
-def call_over(call: Call, today: dt.date) -> bool:
-    """Every dated milestone of ``call`` is past; a call with no date at all, once its status says
-    so (:func:`calculators.timeline.stale_from`: twelve months after the latest date it knows)."""
-    lasts = [m.when.latest for m in call.milestones if m.when.latest]
-    if lasts:
-        return max(lasts) < today
-    stale = stale_from(call)
-    return stale is not None and stale <= today
 
 
 def upcoming(all_entries: Iterable[Entry], today: dt.date) -> tuple[list[Entry], list[Entry]]:

@@ -13,8 +13,7 @@ from typing import Any
 
 from calculators.dates import When
 from calculators.model import Call
-
-REPORT_KINDS = ("interim_report", "final_report", "project_end")
+from calculators.timeline import MILESTONE_KINDS, departments_label
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +64,8 @@ def checklist(call: Call) -> tuple[Section, ...]:
     dossier = [Item(key("piece", d.label), d.label, d.reference) for d in call.apply.documents]
     dossier += [Item(key("etape", s.label), s.label, s.reference) for s in call.apply.steps]
     for m in call.deadlines:
-        label = f"Déposer le dossier avant la date limite{' (' + m.wave + ')' if m.wave else ''}"
+        scope = ", ".join(part for part in (m.wave, departments_label(call, m)) if part)  # « Vague 1 », « département 57 »
+        label = f"Déposer le dossier avant la date limite{' (' + scope + ')' if scope else ''}"
         dossier.append(Item(key("depot", m.id), label, m.reference, when=m.when))
 
     key = _Keys("apres")
@@ -73,7 +73,7 @@ def checklist(call: Call) -> tuple[Section, ...]:
              for o in call.obligations]
     cited = {o.milestone for o in call.obligations if o.milestone}
     for m in call.milestones:
-        if m.kind in REPORT_KINDS and m.id not in cited:
+        if MILESTONE_KINDS[m.kind].report and m.id not in cited:
             after.append(Item(key(m.id, m.label), m.label, m.reference, when=m.when))
 
     return (

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,8 +21,8 @@ from mkdocs.structure.files import File
 
 from calculators import finder
 from calculators.dates import describe, french_date
-from calculators.model import Call
-from calculators.timeline import STATUS_LABELS, status_on
+from calculators.model import Call, Milestone
+from calculators.timeline import STATUS_LABELS, deadline_prefix, deadlines_for, named_departments, status_on
 from callfiles.corpus import Corpus
 from macros import feeds, ics
 from macros.agenda import NATIONAL, call_regions
@@ -39,18 +39,29 @@ def feed_path(structure: str, region: str, extension: str) -> str:
     return f"{URL}flux/{structure}/{region}.{extension}"
 
 
-def _extra(call: Call, labels: dict[str, int]) -> dict[str, Any]:
+def _extra(call: Call, labels: dict[str, int], corpus_departments: Iterable[str]) -> dict[str, Any]:
     def label(text: str) -> int:
         return labels.setdefault(text, len(labels))
 
-    deadlines = sorted(((m.when.latest.isoformat(), f"{m.wave} : " if m.wave else "", describe(m.when))
-                        for m in call.deadlines if m.when.latest), key=lambda d: d[0])
+    def listed(milestones: Iterable[Milestone]) -> list[list[str]]:
+        """``[day, "Vague 1, département 57 : 25 juillet 2025"]`` in date order."""
+        out = []
+        for m in milestones:
+            if m.when.latest:
+                out.append([m.when.latest.isoformat(), deadline_prefix(call, m) + describe(m.when)])
+        return sorted(out, key=lambda d: d[0])
+
+    deadlines = listed(call.deadlines)
     data: dict[str, Any] = {
         "title": call.title, "funders": list(call.funders),
-        "deadlines": [[day, f"{wave}{text}"] for day, wave, text in deadlines],
+        "deadlines": deadlines,
         "topics": [label(t.label) for t in call.themes] + [label(a.label) for a in call.axes],
         "checker": bool(call.eligibility_rules),
     }
+    named = named_departments(call)
+    if named:  # deadlines by department: the applicant's own (calculators.timeline.deadlines_for), looked up by the page
+        data["deadlines_by"] = {code: listed(deadlines_for(call, code)) for code in named}
+        data["deadlines_other"] = listed(deadlines_for(call, next(c for c in corpus_departments if c not in named)))
     if not deadlines and call.source.date:
         data["informed"] = f"selon « {call.source.title} » du {french_date(call.source.date)}"
     return data
@@ -64,7 +75,8 @@ def build_index(corpus: Corpus, references: Mapping[str, References]) -> dict[st
         cited = references.get(call.source.file) if call.source.file else None
         return cited.href(rule.info.reference, rule.info.quote) if cited else None
 
-    document = finder.index(corpus.calls.values(), corpus.vocabulary, link, lambda call: _extra(call, labels))
+    document = finder.index(corpus.calls.values(), corpus.vocabulary, link,
+                            lambda call: _extra(call, labels, corpus.vocabulary.departments))
     vocabulary = corpus.vocabulary
     document.update(
         topics=list(labels),

@@ -23,11 +23,17 @@ from calculators.rules.budget import line_notes
 from calculators.timeline import (
     STATUS_LABELS,
     closing,
+    countdown_attribute,
     days_left,
-    deadline_days,
+    deadline_prefix,
+    deadline_text,
     deadlines_by_day,
+    departments_label,
+    kind_label,
     milestone_phase,
+    next_deadline_attribute,
     ordered,
+    phase_attributes,
     status_on,
     steps_attribute,
 )
@@ -35,13 +41,6 @@ from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-MILESTONE_KINDS = {
-    "launch": "Lancement", "info_session": "Information", "declaration": "Déclaration", "deadline": "Date limite de dépôt",
-    "review": "Analyse des dossiers", "commission": "Commission", "council": "Conseil", "selection": "Sélection",
-    "results": "Résultats", "campaign": "Communication", "convention": "Convention", "project_start": "Début du projet",
-    "project_window": "Période du projet", "project_end": "Fin du projet", "interim_report": "Bilan intermédiaire",
-    "final_report": "Bilan final",
-}
 PHASES = {"past": "date passée", "current": "en cours", "future": "à venir", "unknown": "date inconnue"}
 
 
@@ -95,15 +94,19 @@ def environment() -> jinja2.Environment:
         when=_when,
         eur=_money,
         share=lambda v: format_share(Decimal(str(v))),
-        kind=lambda k: MILESTONE_KINDS.get(k, k),
+        kind=kind_label,
         phase=lambda p: PHASES[p],
         tel=tel_href,
         doc_format=format_label,
     )
     env.globals.update(
         status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered,
-        milestone_phase=milestone_phase, closing=closing, rule_fields=rule_fields, funder_contacts=funder_contacts,
-        deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
+        milestone_phase=milestone_phase,
+        closing=closing, rule_fields=rule_fields, funder_contacts=funder_contacts,
+        days_left=days_left, deadlines_by_day=deadlines_by_day,
+        countdown_attribute=countdown_attribute, phase_attributes=phase_attributes,
+        next_deadline_attribute=next_deadline_attribute, departments_label=departments_label,
+        deadline_prefix=deadline_prefix, deadline_text=deadline_text,
     )
     env.globals["line_notes"] = line_notes  # what the budget form says on some lines, from the call's rules
     return env

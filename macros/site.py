@@ -19,7 +19,7 @@ from mkdocs.structure.files import File
 
 from calculators.departments import in_reading_order
 from calculators.model import Call
-from calculators.timeline import closing, days_left, deadline_days
+from calculators.timeline import GROUPS, call_over, closing, days_left
 from callfiles.corpus import Corpus
 from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
@@ -69,7 +69,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
             "call.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
             framework=framework, root=root, today=today,
             close_day=close_day.isoformat() if close_day else None,
-            deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
+            days_left=days_left(call, today),
             jsonld=Markup(feeds.script_json(jsonld)), refs=sources.linker(cited, root),
             source_page=sources.page_url(call.source.file) if cited and call.source.file else None))
         if call.kind == "call":
@@ -130,12 +130,12 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     limit = int(config.extra.get("calendar_page_limit", agenda.PAGE_LIMIT) if config.extra else agenda.PAGE_LIMIT)
     calls = list(corpus.calls.values())
     yield File.generated(config, "calendrier/tous.ics",
-                         content=ics.calendar([call for call in calls if not agenda.call_over(call, today)], corpus.funders, site,
+                         content=ics.calendar([call for call in calls if not call_over(call, today)], corpus.funders, site,
                                               name="Appels à projets santé : échéances en cours et à venir",
                                               blocks=ics_blocks))
     everything = agenda.entries(calls, corpus.vocabulary)
     years = agenda.by_year(everything)
-    groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
+    groups = list(GROUPS.items())
 
     def page(url: str, months: list[agenda.Month], undated: list[agenda.Entry], *, later: Sequence[agenda.Month] = (),
              undated_page: int | None = None, pagination: tuple[int, list[str]] | None = None, **context: Any) -> File:

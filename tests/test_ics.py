@@ -10,7 +10,8 @@ import pytest
 from conftest import build_site
 from icalendar import Calendar
 
-from macros import agenda, ics
+from calculators.timeline import call_over
+from macros import ics
 
 SITE_URL = "https://exemple.invalid/aap/"
 
@@ -79,7 +80,7 @@ def test_each_seed_deadline_is_at_its_exact_instant(site, corpus, call_id, miles
     minute in UTC (or its day)."""
     uid = f"{call_id}/{milestone_id}@appels-sante"
     places = [site / f"appels/{call_id}/calendrier.ics"]
-    if not agenda.call_over(corpus.calls[call_id], dt.date.today()):
+    if not call_over(corpus.calls[call_id], dt.date.today()):
         places.append(site / "calendrier/tous.ics")
     places += [site / f"financeurs/{f}/calendrier.ics" for f in corpus.calls[call_id].funders]
     for path in places:
@@ -161,7 +162,7 @@ def test_the_site_feed_holds_the_calls_not_over_and_only_them(site, corpus):
     """tous.ics, the feed people subscribe to: every event of every call not over at build time, nothing else."""
     today = dt.date.today()
     in_feed = {uid.split("/")[0] for uid in events(site / "calendrier/tous.ics")}
-    not_over = {call_id for call_id, call in corpus.calls.items() if not agenda.call_over(call, today)}
+    not_over = {call_id for call_id, call in corpus.calls.items() if not call_over(call, today)}
     with_events = {call_id for call_id in corpus.calls if events(site / f"appels/{call_id}/calendrier.ics")}
     assert in_feed == not_over & with_events
     assert corpus.calls.keys() - not_over  # some seed calls are over: the test tells something
@@ -215,6 +216,8 @@ def test_text_values_are_escaped():
 
 def test_midnight_is_the_end_of_the_day_in_paris():
     """« 24:00 » is 00:00 the next day, Paris time, across both DST offsets."""
-    assert ics.paris_to_utc(dt.date(2025, 1, 24), "24:00") == dt.datetime(2025, 1, 24, 23, tzinfo=dt.UTC)
-    assert ics.paris_to_utc(dt.date(2025, 4, 11), "24:00") == dt.datetime(2025, 4, 11, 22, tzinfo=dt.UTC)
-    assert ics.paris_to_utc(dt.date(2021, 7, 25), "23:59") == dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.UTC)
+    from calculators.timeline import instant
+
+    assert instant(dt.date(2025, 1, 24), "24:00") == dt.datetime(2025, 1, 24, 23, tzinfo=dt.UTC)
+    assert instant(dt.date(2025, 4, 11), "24:00") == dt.datetime(2025, 4, 11, 22, tzinfo=dt.UTC)
+    assert instant(dt.date(2021, 7, 25), "23:59") == dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.UTC)

@@ -17,7 +17,7 @@ from calculators.rules import Checks, Description, Field, Path, Rule, RuleInfo, 
 
 if TYPE_CHECKING:
     from calculators.eligibility import Missing, Situation
-    from calculators.model import Call, Vocabulary
+    from calculators.model import Call, Milestone, Vocabulary
 
 
 def _finding(info: RuleInfo, message: str, severity: str | None = None) -> Finding:
@@ -276,11 +276,16 @@ class WorkingCapital(EligibilityRule):
 @register("eligibility", "submission_deadline")
 @dataclass(frozen=True, slots=True)
 class SubmissionDeadline(EligibilityRule):
-    """The dossier is submitted by one of the deadlines (waves) of the call."""
+    """The dossier is submitted by one of the deadlines (waves) of the call — the deadline of the
+    applicant's department when the call gives departments their own (:func:`calculators.timeline.deadlines_for`).
+
+    The submission date is a day on the calendar of the call's time zone: a deadline at an hour
+    of a day is met by a dossier submitted that day (the page gives the hour and its zone).
+    """
 
     milestones: tuple[str, ...]
 
-    reads = ("submission_date",)
+    reads = ("submission_date", "department")
 
     @classmethod
     def from_data(cls, info: RuleInfo, data: Mapping[str, Any]) -> SubmissionDeadline:
@@ -295,31 +300,53 @@ class SubmissionDeadline(EligibilityRule):
                 checks.problem(where + ("milestones", m), f"l'étape '{milestone}' n'est pas une date limite (kind: deadline)")
 
     def describe(self, call: Call, vocabulary: Vocabulary) -> Description:
-        items = []
-        for id_ in self.milestones:
-            milestone = call.milestone(id_)
-            items.append(f"{milestone.wave} : {describe(milestone.when)}" if milestone.wave else describe(milestone.when))
-        return Description("Dossier déposé au plus tard :", tuple(items))
+        from calculators.timeline import deadline_prefix  # timeline imports the model, which imports the rules
+
+        return Description("Dossier déposé au plus tard :", tuple(
+            f"{deadline_prefix(call, call.milestone(id_))}{describe(call.milestone(id_).when)}" for id_ in self.milestones))
 
     def fields(self, call: Call, vocabulary: Vocabulary) -> tuple[Field, ...]:
-        return (Field("submission_date", "date", "Date à laquelle vous déposerez le dossier"),)
+        from calculators.timeline import named_departments
+
+        date = Field("submission_date", "date", "Date à laquelle vous déposerez le dossier")
+        named = tuple(code for code in named_departments(call)
+                      if any(code in call.milestone(id_).departments for id_ in self.milestones))
+        if not named:
+            return (date,)
+        everyone = in_reading_order(vocabulary.departments)
+        label = {code: f"{code} — {vocabulary.departments[code]}" for code in everyone}
+        return (Field("department", "select", "Département où se déroule l'action", groups=(
+            _choices("Départements qui ont leur propre date limite", in_reading_order(named), label),
+            _choices("Autres départements", tuple(c for c in everyone if c not in named), label))), date)
 
     def check(self, situation: Situation, call: Call, vocabulary: Vocabulary, missing: Missing) -> list[Finding]:
+        from calculators.timeline import by_department, deadlines_for, departments_phrase
+
         day = situation.submission_date
         if day is None:
             missing.add("submission_date")
             return []
-        deadlines = [call.milestone(m) for m in self.milestones]
+        per_department = by_department(call, self.milestones)
+        if per_department and situation.department is None:
+            missing.add("department")
+            return []
+        deadlines = deadlines_for(call, situation.department if per_department else None, self.milestones)
         known = [m for m in deadlines if m.when.latest is not None]
         if not known:
             return [_finding(self.info, "La date limite de dépôt n'est pas encore publiée.", "warning")]
+
+        def scope(milestone: Milestone) -> str:  # « pour le département 57 », when the call names departments
+            phrase = departments_phrase(call, milestone)
+            return f" {phrase}" if phrase else ""
+
         for milestone in sorted(known, key=lambda m: m.when.latest or dt.date.max):
             if day <= (milestone.when.latest or dt.date.max):
                 wave = f" ({milestone.wave})" if milestone.wave else ""
-                return [_finding(self.info, f"Dépôt le {french_date(day)} : dans les délais{wave}, date limite "
-                                            f"{describe(milestone.when)}.", "info")]
+                return [_finding(self.info, f"Dépôt le {french_date(day)} : dans les délais{wave}, date limite"
+                                            f"{scope(milestone)} {describe(milestone.when)}.", "info")]
         last = max(known, key=lambda m: m.when.latest or dt.date.min)
-        return [_finding(self.info, f"Dépôt le {french_date(day)} : après la date limite, fixée au {describe(last.when)}.")]
+        return [_finding(self.info, f"Dépôt le {french_date(day)} : après la date limite{scope(last)}, fixée au "
+                                    f"{describe(last.when)}.")]
 
 
 def _check_days(data: Mapping[str, Any], where: Path, checks: Checks, keys: tuple[str, ...]) -> None:

@@ -2,10 +2,12 @@
  * Appels à projets santé — what the pages compute at the visitor's date, in the browser.
  *
  * The build writes a status, a countdown and « passé / en cours / à venir » marks for the
- * day it ran; they stay as the fallback without JavaScript. This script recomputes them
- * for today's date in Paris from the data attributes of the page, so a site built in
- * January does not still say « Ouvert » in March. It also runs the calendar filters and
- * keeps checklist ticks in localStorage. Plain JavaScript, no dependency, no request.
+ * day it ran; they stay as the fallback without JavaScript. The pages also carry the instants
+ * (UTC, written by calculators/timeline.py) at which each of them changes; this script only
+ * compares the visitor's clock with those instants, so a site built in January does not still
+ * say « Ouvert » in March, and a deadline stated in La Réunion's time passes at that instant.
+ * It also runs the calendar filters and keeps checklist ticks in localStorage. Plain
+ * JavaScript, no dependency, no request.
  */
 (function () {
   "use strict";
@@ -13,10 +15,15 @@
   var PHASE_LABELS = { past: "date passée", current: "en cours", future: "à venir" };
   var DAY = 86400000;
 
-  /** Today's date in Europe/Paris as "YYYY-MM-DD" (deadlines are Paris dates). */
-  function parisToday() {
+  /** Whether the instant Python wrote ("2025-01-24T23:00:00Z"; "" for the beginning of time) is reached at `time`. */
+  function reached(instant, time) {
+    return instant === "" || Date.parse(instant) <= time;
+  }
+
+  /** Today's date as "YYYY-MM-DD" on the calendar of `zone` (the call's time zone), for « J-n ». */
+  function todayIn(zone) {
     var parts = {};
-    new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" })
+    new Intl.DateTimeFormat("en-GB", { timeZone: zone || "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" })
       .formatToParts(new Date())
       .forEach(function (part) { parts[part.type] = part.value; });
     return parts.year + "-" + parts.month + "-" + parts.day;
@@ -30,29 +37,33 @@
   // --- status badges and countdowns -------------------------------------------------
 
   /**
-   * The status on `today` among the steps Python wrote (calculators.timeline.steps_attribute:
-   * "from|status|label;…", the first from empty): the last step started by then. No rule here.
+   * The status at `time` among the steps Python wrote (calculators.timeline.steps_attribute:
+   * "from|status|label;…", each from a UTC instant, the first empty): the last step reached. No rule here.
    */
-  function statusOn(today, steps) {
+  function statusOn(time, steps) {
     var chosen = null;
     steps.split(";").forEach(function (step) {
       var parts = step.split("|");
-      if (parts.length === 3 && parts[0] <= today) chosen = { key: parts[1], label: parts[2] };
+      if (parts.length === 3 && reached(parts[0], time)) chosen = { key: parts[1], label: parts[2] };
     });
     return chosen;
   }
 
-  function countdown(element, today, deadlines, status) {
+  /**
+   * « J-n » to the first deadline not yet past. `deadlines` are Python's "day/instant" pairs
+   * (calculators.timeline.countdown_attribute): the deadline day and the instant it passes.
+   */
+  function countdown(element, time, deadlines, status) {
     var target = element.querySelector(".aap-countdown");
     if (!target) return;
     target.textContent = "";
     if (status !== "open") return;
-    var next = deadlines.filter(function (day) { return day >= today; })[0];
+    var next = deadlines.filter(function (pair) { return pair.length === 2 && !reached(pair[1], time); })[0];
     if (!next) return;
-    var n = daysBetween(today, next);
+    var n = daysBetween(todayIn(element.getAttribute("data-timezone")), next[0]);
     var hidden = document.createElement("span");
     hidden.className = "aap-sr-only";
-    if (n === 0) {
+    if (n <= 0) {
       target.appendChild(document.createTextNode("Dernier jour"));
       hidden.textContent = " : c'est aujourd'hui la date limite";
     } else {
@@ -63,37 +74,37 @@
   }
 
   /**
-   * The calculator pages' status line lists every deadline day (data-next-day, in order, written
-   * by Python with its hour and time zone): show the first not yet past, or the last one
-   * (data-last-deadline) once they all are.
+   * The calculator pages' status line lists every deadline day (data-next-until: the instant its
+   * deadlines pass, in order, written by Python with their hour and time zone): show the first
+   * not yet past, or the last one (data-last-deadline) once they all are.
    */
-  function nextDeadline(element, today) {
-    var days = element.querySelectorAll("[data-next-day]");
+  function nextDeadline(element, time) {
+    var days = element.querySelectorAll("[data-next-until]");
     if (!days.length) return;
     var chosen = null;
     days.forEach(function (item) {
-      if (!chosen && item.getAttribute("data-next-day") >= today) chosen = item;
+      if (!chosen && !reached(item.getAttribute("data-next-until"), time)) chosen = item;
     });
     chosen = chosen || element.querySelector("[data-last-deadline]");
-    element.querySelectorAll("[data-next-day], [data-last-deadline]").forEach(function (item) {
+    element.querySelectorAll("[data-next-until], [data-last-deadline]").forEach(function (item) {
       item.hidden = item !== chosen;
     });
   }
 
-  function updateStatuses(today) {
+  function updateStatuses(time) {
     document.querySelectorAll("[data-status-steps]").forEach(function (element) {
-      var found = statusOn(today, element.getAttribute("data-status-steps"));
+      var found = statusOn(time, element.getAttribute("data-status-steps"));
       if (!found) return;
       var status = found.key;
-      var close = element.getAttribute("data-status-close") || "";
-      var deadlines = (element.getAttribute("data-deadlines") || close).split(" ").filter(Boolean).sort();
+      var deadlines = (element.getAttribute("data-deadlines") || "").split(" ").filter(Boolean)
+        .map(function (pair) { return pair.split("/"); });
       var badge = element.querySelector(".aap-badge");
       if (badge) {
         badge.className = "aap-badge aap-badge--" + status;
         badge.textContent = found.label;
       }
-      countdown(element, today, deadlines, status);
-      nextDeadline(element, today);
+      countdown(element, time, deadlines, status);
+      nextDeadline(element, time);
       element.setAttribute("data-status-now", status);
     });
   }
@@ -129,11 +140,12 @@
 
   // --- timeline and calendar phases -------------------------------------------------
 
-  function updatePhases(today) {
-    document.querySelectorAll(".aap-step[data-first][data-last]").forEach(function (step) {
-      var first = step.getAttribute("data-first"), last = step.getAttribute("data-last");
-      if (!first || !last) return;
-      var phase = today > last ? "past" : today < first ? "future" : "current";
+  /** « passé / en cours / à venir » from the instants a milestone starts and is past (data-from, data-until). */
+  function updatePhases(time) {
+    document.querySelectorAll(".aap-step[data-from][data-until]").forEach(function (step) {
+      var from = step.getAttribute("data-from"), until = step.getAttribute("data-until");
+      if (!from || !until) return;
+      var phase = reached(until, time) ? "past" : reached(from, time) ? "current" : "future";
       step.classList.remove("aap-step--past", "aap-step--current", "aap-step--future");
       step.classList.add("aap-step--" + phase);
       var mark = step.querySelector(".aap-phase");
@@ -270,19 +282,18 @@
     report();
   }
 
-  var DATED = "[data-status-steps], .aap-home, .aap-step[data-first][data-last]";
+  var DATED = "[data-status-steps], .aap-home, .aap-step[data-from][data-until]";
 
-  /** Everything that depends on today's date; `window.appelsSante.refresh()` runs it again. */
+  /** Everything that depends on the visitor's clock; `window.appelsSante.refresh()` runs it again. */
   function refresh() {
-    // Pages with nothing dated (most reference pages) skip the time zone lookup: the first
-    // Intl.DateTimeFormat with a time zone loads the zone data, a main-thread task of tens of
-    // milliseconds (over 100 ms on a busy machine); the calculator pages run it once idle (start).
+    // Only a countdown reads a time zone (todayIn): the first Intl.DateTimeFormat with a time
+    // zone loads the zone data, a main-thread task of tens of milliseconds (over 100 ms on a
+    // busy machine); the calculator pages run this once idle (start).
     if (!document.querySelector(DATED)) return;
-    var today = parisToday();
-    document.documentElement.setAttribute("data-today", today);
-    updateStatuses(today);
+    var time = Date.now();
+    updateStatuses(time);
     regroupLists();
-    updatePhases(today);
+    updatePhases(time);
   }
 
   // A source text opened at #p-<n> (a reference followed from a call page, a checklist or a

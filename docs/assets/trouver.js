@@ -189,7 +189,7 @@ class Finder {
     const missing = new Set(call.base);
     for (const rule of call.rules) {
       let outcome;
-      if (rule.steps) outcome = stepAt(rule.steps, answers.date);
+      if (rule.steps) outcome = stepAt((rule.by && rule.by[values.department]) || rule.steps, answers.date); // by: a deadline per department
       else if (!rule.in.length) outcome = rule.d;
       else outcome = rule.by[rule.in.map((name) => values[name]).join("|")] ?? rule.d;
       if (outcome === 0) continue;
@@ -217,7 +217,9 @@ class Finder {
       const verdict = this.judge(call, answers);
       const over = verdict.status === "closed" || verdict.status === "expired";
       const key = over ? "closed" : verdict.refused ? "refused" : verdict.status;
-      const next = call.deadlines.find(([day]) => day >= answers.date) ?? null;
+      // A call whose deadlines differ by department: Python listed the applicant's own (deadlines_by, deadlines_other).
+      const deadlines = call.deadlines_by?.[answers.dep] ?? (answers.dep && call.deadlines_other) ?? call.deadlines;
+      const next = deadlines.find(([day]) => day >= answers.date) ?? null;
       groups.get(groups.has(key) ? key : "unpublished").push({ call, verdict, next });
     }
     const sections = [];
