@@ -18,11 +18,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
 
 from calculators.dates import describe
 from calculators.model import Call
-from calculators.timeline import closing, opening
-from macros.ics import PARIS, stamp_date
+from calculators.timeline import closing, instant, opening
+from macros.ics import stamp_date
 
 FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "appels-sante")
 """Atom ids are ``urn:uuid:`` derived from the call id: stable whatever the site's address."""
@@ -187,15 +188,13 @@ def _number(value: Decimal) -> int | str:
 
 
 def _deadline_end(call: Call) -> str | None:
-    """The last deadline as ISO 8601: an instant with its Paris offset when the call gives an hour."""
+    """The last deadline as ISO 8601: an instant with its local offset (the call's time zone) when it gives an hour."""
     last = closing(call)
     if last is None:
         return None
     for milestone in call.deadlines:
         if milestone.when.latest == last and milestone.when.kind == "instant" and milestone.when.time:
-            hours, minutes = (int(p) for p in milestone.when.time.split(":"))
-            day = last + dt.timedelta(days=1) if hours == 24 else last
-            return dt.datetime(day.year, day.month, day.day, hours % 24, minutes, tzinfo=PARIS).isoformat()
+            return instant(last, milestone.when.time, call.timezone).astimezone(ZoneInfo(call.timezone)).isoformat()
     return last.isoformat()
 
 
