@@ -43,7 +43,7 @@ def test_flandres_page_shows_waves_caps_and_alternative_dates(site):
     text = text_of(site, "appels/cpam-flandres-2025")
     assert "24 janvier 2025 à minuit (heure de Paris)" in text
     assert "11 avril 2025 à minuit (heure de Paris)" in text
-    for cap in ("75 €/h", "60 €/h", "50 €/h", "40 €/h"):
+    for cap in ("75 € de l'heure", "60 € de l'heure", "50 € de l'heure", "40 € de l'heure"):
         assert cap in text
     assert "16 avril 2025 ou 7 mai 2025" in text
     assert "24 avril ou 15 mai 2025" in text
