@@ -69,7 +69,8 @@ async function networkFirst(event) {
   const { request } = event;
   const cache = await caches.open(CACHE);
   try {
-    const response = await fetch(request);
+    // A navigation's request was started while this worker woke up (navigation preload).
+    const response = (request.mode === "navigate" && await event.preloadResponse) || await fetch(request);
     event.waitUntil(store(cache, request, response.clone()).catch(() => {}));
     return response;
   } catch (error) {
@@ -182,6 +183,7 @@ self.addEventListener("activate", (event) => {
     for (const name of await caches.keys()) {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
+    await self.registration.navigationPreload?.enable();
     await self.clients.claim();
   })());
 });

@@ -59,7 +59,14 @@
       console.warn("Copie hors ligne indisponible : " + error.message);
     });
     var firstVisit = !container.controller;
-    container.ready.then(function (registration) {
+    // On a calculator page, nothing is asked of the network before its first result (runtime.js
+    // then asks the worker to keep the runtime).
+    var calculator = window.calculators && window.calculators.ready;
+    Promise.resolve(calculator).catch(function () {}).then(function () {
+      return new Promise(function (resolve) { setTimeout(resolve, calculator ? 2000 : 0); });
+    }).then(function () {
+      return container.ready;
+    }).then(function (registration) {
       // The calendar files (.ics) this page links to, so that they open offline too.
       var urls = Array.prototype.map.call(document.querySelectorAll('a[href$=".ics"]'), function (link) { return link.href; })
         .filter(function (url) { return url.indexOf(root.href) === 0; }).slice(0, 20);
