@@ -7,6 +7,7 @@ stopped. The site is served under a sub-path (/depot/), as GitHub Pages serves a
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from browser_support import PageLog, open_calculator, serve_directory, wait_until
+from conftest import PRODUCT_EXAMPLE
 from macros.offline import runtime_files, service_worker
 
 CALL = "appels/cpam-flandres-2025/"
@@ -188,5 +190,32 @@ def test_a_new_build_replaces_the_cache_and_keeps_what_she_read(browser, site: P
             urls = kept(page)
             assert base + CALL + "budget/" in urls
             assert wasm_kept() and base + "assets/calculateurs/manifest.json" in urls
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("save_data", [True, False])
+def test_the_snapshot_is_not_fetched_when_the_browser_saves_data(browser, site: Path, save_data: bool):
+    """The 5 MB memory snapshot (for the next visits) is fetched in the background after a first
+    result, but never when the browser asks to save data (navigator.connection.saveData, set here
+    through DevTools; without it, the same visit does fetch it)."""
+    draft = base64.urlsafe_b64encode(json.dumps(PRODUCT_EXAMPLE).encode()).decode().rstrip("=")
+    context = browser.new_context(locale="fr-FR", service_workers="block")
+    page = context.new_page()
+    log = PageLog.attach(page)
+    try:
+        context.new_cdp_session(page).send("Emulation.setDataSaverOverride", {"dataSaverEnabled": save_data})
+        with serve_directory(site) as base:
+            page.goto(base + CALL + "budget/#brouillon=j" + draft)
+            wait_summary(page, "1\u00a0150,00")  # PRODUCT.md's example
+            page.wait_for_timeout(3000)
+            snapshot = [r.url for r in log.requests if "/snapshot-" in r.url]
+            if save_data:
+                assert snapshot == []
+                assert page.evaluate("window.calculators.status().snapshotCached") is not True
+            else:
+                assert len(snapshot) == 1
+                wait_until(page, "() => window.calculators.status().snapshotCached === true", timeout=30)
     finally:
         context.close()

@@ -127,6 +127,8 @@ function startWorker() {
     return;
   }
   worker.addEventListener("message", onMessage);
+  // The visitor's « save data » choice as the page sees it (a worker's own view may lag behind).
+  worker.postMessage({ type: "save-data", on: Boolean(navigator.connection?.saveData) });
   worker.addEventListener("error", (event) => {
     event.preventDefault();
     fail(event.message ? `erreur du moteur de calcul : ${event.message}` : "ce navigateur ne peut pas charger le moteur de calcul (module Web Worker)");

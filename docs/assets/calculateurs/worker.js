@@ -9,6 +9,7 @@
 // no Python package.
 //
 // Messages in:   {type: "preload", callId}
+//                {type: "save-data", on}   the browser asks to save data: the snapshot is never fetched
 //                {id, kind: "budget" | "eligibility", callId, input, page}   (input: JSON text;
 //                                    page: the simulator's lenient budget evaluation, Bundle.budget_page_text)
 // Messages out:  {type: "progress", stage, label, fraction, ms}
@@ -279,8 +280,10 @@ function afterFirstResult() {
 }
 
 /** Whether the visitor's browser asks to save data (« Économiseur de données »): then no snapshot is fetched. */
+let pageSavesData = false; // as the page sees it: {type: "save-data", on}
+
 function savesData() {
-  return Boolean(self.navigator?.connection?.saveData);
+  return pageSavesData || Boolean(self.navigator?.connection?.saveData);
 }
 
 /** Start-up failed, or a file turned out not to match: from now on, nothing is evaluated. */
@@ -330,6 +333,10 @@ async function evaluate({ id, kind, callId, input, page }) {
 
 self.onmessage = (event) => {
   const message = event.data || {};
+  if (message.type === "save-data") {
+    pageSavesData = message.on === true;
+    return;
+  }
   if (message.type === "preload") {
     if (typeof message.callId === "string" && CALL_ID.test(message.callId)) loadCall(message.callId).catch(() => {});
     return;
