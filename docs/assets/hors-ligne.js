@@ -55,18 +55,11 @@
   }
 
   function register() {
+    var firstVisit = !container.controller;
     container.register(new URL("sw.js", root).href, { scope: root.pathname }).catch(function (error) {
       console.warn("Copie hors ligne indisponible : " + error.message);
     });
-    var firstVisit = !container.controller;
-    // On a calculator page, nothing is asked of the network before its first result (runtime.js
-    // then asks the worker to keep the runtime).
-    var calculator = window.calculators && window.calculators.ready;
-    Promise.resolve(calculator).catch(function () {}).then(function () {
-      return new Promise(function (resolve) { setTimeout(resolve, calculator ? 2000 : 0); });
-    }).then(function () {
-      return container.ready;
-    }).then(function (registration) {
+    container.ready.then(function (registration) {
       // The calendar files (.ics) this page links to, so that they open offline too.
       var urls = Array.prototype.map.call(document.querySelectorAll('a[href$=".ics"]'), function (link) { return link.href; })
         .filter(function (url) { return url.indexOf(root.href) === 0; }).slice(0, 20);
@@ -83,7 +76,15 @@
     });
   }
 
-  // After the page's own loading, so that the worker never competes with it.
-  if (document.readyState === "complete") register();
-  else window.addEventListener("load", register);
+  // After the page's own loading, so that the worker never competes with it; on a calculator
+  // page, after its first result too (runtime.js then asks the worker to keep the runtime).
+  function start() {
+    var calculator = window.calculators && window.calculators.ready;
+    Promise.resolve(calculator).catch(function () {}).then(function () {
+      setTimeout(register, calculator ? 2000 : 0);
+    });
+  }
+
+  if (document.readyState === "complete") start();
+  else window.addEventListener("load", start);
 })();
