@@ -109,8 +109,8 @@ const snapshotUsable = (path) => Boolean(path && typeof DecompressionStream === 
  * The memory snapshot (gzip), uncompressed, but only when this browser already keeps it: on a
  * first visit the calculator does not wait for 5 MB more (Python starts the ordinary way; the
  * snapshot is fetched in the background once the first result is out, for the next visits:
- * keepSnapshot; never when the browser asks to save data). Null then. The kept copy is checked against the manifest like any file:
- * one that does not match stops everything.
+ * keepSnapshot; never when the browser asks to save data). Null then. The kept copy is
+ * checked against the manifest like any file: one that does not match stops everything.
  */
 async function keptSnapshot(path) {
   if (!snapshotUsable(path)) return null;
@@ -279,9 +279,9 @@ function afterFirstResult() {
   return Promise.race([firstAnswer, new Promise((resolve) => setTimeout(resolve, SNAPSHOT_DELAY_MS))]);
 }
 
-/** Whether the visitor's browser asks to save data (« Économiseur de données »): then no snapshot is fetched. */
 let pageSavesData = false; // as the page sees it: {type: "save-data", on}
 
+/** Whether the visitor's browser asks to save data (« Économiseur de données »): then no snapshot is fetched. */
 function savesData() {
   return pageSavesData || Boolean(self.navigator?.connection?.saveData);
 }
