@@ -98,6 +98,12 @@ def test_call_page_checklist_and_budget_reopen_and_compute_offline(browser, site
                              "if (await (await caches.open(n)).match(url)) return true; return false; })", base + CALL)
             assert page.locator(".aap-hors-ligne").count() == 0  # online: no notice
 
+            page.goto(base + "calendrier/")
+            # The call page asked the worker to keep the calendar file it links to.
+            wait_until(page, "url => caches.keys().then(async (names) => { for (const n of names) "
+                             "if (await (await caches.open(n)).match(url)) return true; return false; })",
+                       base + CALL + "calendrier.ics")
+
             page.goto(base + CALL + "checklist/")
             boxes = page.locator(".aap-checklist input[type=checkbox]")
             boxes.nth(1).check()
@@ -124,6 +130,13 @@ def test_call_page_checklist_and_budget_reopen_and_compute_offline(browser, site
         stored = datetime.fromisoformat(page.locator(".aap-hors-ligne").get_attribute("data-stored-at").replace("Z", "+00:00"))
         assert started <= stored <= datetime.now(timezone.utc)  # when the first visit kept it
         assert page.locator("h1").count() == 1
+
+        ics = page.evaluate("url => fetch(url).then((r) => r.text())", base + CALL + "calendrier.ics")
+        assert ics.startswith("BEGIN:VCALENDAR") and "cpam-flandres-2025" in ics
+
+        page.goto(base + "calendrier/")
+        wait_until(page, "() => document.querySelector('.aap-hors-ligne')")
+        assert page.locator(".aap-cal-filters").count() == 1  # the calendar page itself, from its copy
 
         page.goto(base + CALL + "checklist/")
         wait_until(page, "() => document.querySelector('.aap-hors-ligne')")
