@@ -608,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    guidance page   {guidance:>10,} B   ({len(guidance_files)} requests)"
               f"   Pyodide files: {sum(1 for url, _ in guidance_files if '/pyodide/' in url)}")
         print(f"    calculator page {calculator:>10,} B   ({len(calculator_files)} requests, until ready + 0.5 s:"
-              " on a first visit the memory snapshot is fetched in the background once ready)")
+              " on a first visit the memory snapshot is fetched in the background after the first result)")
         for url, size in calculator_files[:6]:
             print(f"        {size:>10,}  {url.split('/', 3)[-1]}")
         print("(e) longest main-thread task during load (ms, median over runs)")
