@@ -1,6 +1,7 @@
 """How fast the in-page calculators start and answer, in headless Chromium.
 
     .venv/bin/python benchmarks/calculators_startup.py [--site DIR] [--runs 5] [--json out.json] [--persistent] [--immutable]
+    .venv/bin/python benchmarks/calculators_startup.py --phone [--site DIR] [--runs 5] [--json out.json]
 
 Without ``--site`` the site is built with ``mkdocs build --strict`` into a temporary
 directory. The site is served by a local ``http.server`` thread on 127.0.0.1 — no
@@ -25,6 +26,16 @@ e. the longest main-thread task while loading (PerformanceObserver "longtask"), 
    budget page and, for comparison, on the call's guidance page (Material's own scripts);
 f. the worker's start-up stages on the budget page (ms since navigation: worker started,
    files fetched and checked, Python started, rules loaded), medians.
+
+``--phone`` measures instead the budget page on a phone-like Chromium, first visit (new
+context, empty caches) and repeat visit (same context, once the service worker has kept the
+runtime and the worker its memory snapshot): network ~9 Mbit/s down, 3 Mbit/s up, 150 ms
+latency (CDP ``Network.emulateNetworkConditions``, on the page — its dedicated worker
+inherits it — and on the site's service worker, attached through the browser's DevTools
+session), CPU slowed 4 times (``Emulation.setCPUThrottlingRate``), files served gzip-compressed
+as a static host does (the zip files and the gzip snapshot as they are). The baseline, in the
+same run, interleaved: the same visits with service workers blocked (the site before the
+offline copy). Goals (issue 16): first result ≤ 6 s on a first visit, ≤ 2.5 s on a repeat visit.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ import argparse
 import base64
 import contextlib
 import functools
+import gzip
 import http.server
 import json
 import os
@@ -110,14 +122,43 @@ document.getElementById("out").textContent = String(answer);
 </script></body></html>""".encode()
 
 
+COMPRESSED = {".html", ".js", ".mjs", ".css", ".json", ".wasm", ".svg", ".ics", ".xml", ".txt"}
+"""What a static host serves gzip-compressed (GitHub Pages, nginx's gzip_types): not the zip files
+nor the snapshot, which are compressed already."""
+
+
+class Served:
+    """Requests and body bytes the server sent (a 304 counts as a request of 0 bytes)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.bytes = 0
+
+    def add(self, size: int) -> None:
+        with self.lock:
+            self.requests += 1
+            self.bytes += size
+
+    def take(self) -> tuple[int, int]:
+        with self.lock:
+            counts = (self.requests, self.bytes)
+            self.requests = self.bytes = 0
+        return counts
+
+
 @contextlib.contextmanager
-def serve(site: Path, extra: dict[str, bytes], immutable: bool = False) -> Iterator[str]:
+def serve(site: Path, extra: dict[str, bytes], immutable: bool = False, compress: bool = False,
+          served: Served | None = None) -> Iterator[str]:
     """Serve ``site`` and a few in-memory pages on 127.0.0.1 (a free port).
 
     ``immutable``: Pyodide's files (the site's and the stock ones) and the content-hashed
     files are sent with ``Cache-Control: max-age=31536000, immutable``, as README's hosting
     section suggests, instead of ``no-cache``: repeat visits take them from the cache unasked.
+    ``compress``: the files of :data:`COMPRESSED` types are sent gzip-compressed (level 6, as
+    nginx). ``served`` counts what the server sent.
     """
+    gzipped: dict[str, bytes] = {}
 
     class Handler(QuietHandler):
         def end_headers(self) -> None:
@@ -134,8 +175,47 @@ def serve(site: Path, extra: dict[str, bytes], immutable: bool = False) -> Itera
                 return str(ROOT / "node_modules" / "pyodide" / Path(name).name)
             return super().translate_path(path)
 
+        def copyfile(self, source: Any, outputfile: Any) -> None:
+            start = source.tell()
+            super().copyfile(source, outputfile)
+            if served is not None:
+                served.add(source.tell() - start)
+
+        def send_response(self, code: int, message: str | None = None) -> None:
+            if code == 304 and served is not None:
+                served.add(0)
+            super().send_response(code, message)
+
+        def send_gzip(self, path: str) -> bool:
+            """Send ``path`` gzip-compressed, as a static host does; False when it is not for that."""
+            file = Path(self.translate_path(path))
+            if not (compress and file.suffix in COMPRESSED and file.is_file()
+                    and "gzip" in self.headers.get("Accept-Encoding", "")):
+                return False
+            modified = self.date_time_string(int(file.stat().st_mtime))
+            if self.headers.get("If-Modified-Since") == modified:
+                self.send_response(304)
+                self.end_headers()
+                return True
+            key = f"{file}:{file.stat().st_mtime_ns}"
+            if key not in gzipped:
+                gzipped[key] = gzip.compress(file.read_bytes(), compresslevel=6, mtime=0)
+            body = gzipped[key]
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(file)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Last-Modified", modified)
+            self.end_headers()
+            self.wfile.write(body)
+            if served is not None:
+                served.add(len(body))
+            return True
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             path = self.path.split("?", 1)[0].split("#", 1)[0]
+            if self.send_gzip(path + "index.html" if path.endswith("/") else path):
+                return
             if path in extra:
                 body = extra[path]
                 self.send_response(200)
@@ -314,6 +394,137 @@ class Bench:
         return result
 
 
+PHONE = {"latency": 150, "download": 9_000_000 / 8, "upload": 3_000_000 / 8, "cpu": 4}
+"""A phone on a fair 4G link: bytes per second, ms of latency, CPU slowdown factor."""
+GOALS = {"first": 6000, "repeat": 2500}
+"""Issue 16: the budget simulator's first result, ms since navigation."""
+
+
+class Phone:
+    """Visits of the budget page on a throttled Chromium (PHONE), with and without the service worker."""
+
+    def __init__(self, browser: Any, base: str, served: Served) -> None:
+        self.browser = browser
+        self.base = base
+        self.served = served
+        self.session = browser.new_browser_cdp_session()
+        self.throttled: set[str] = set()
+        self.session.on("Target.targetCreated", self._created)
+        self.session.send("Target.setDiscoverTargets", {"discover": True})
+
+    def conditions(self) -> dict[str, Any]:
+        return {"offline": False, "latency": PHONE["latency"],
+                "downloadThroughput": PHONE["download"], "uploadThroughput": PHONE["upload"]}
+
+    def _created(self, event: dict[str, Any]) -> None:
+        info = event["targetInfo"]
+        if info["type"] == "service_worker" and info["targetId"] not in self.throttled:
+            self.throttle_service_worker(info["targetId"])
+
+    def throttle_service_worker(self, target_id: str) -> None:
+        """The site's service worker fetches for the page: it gets the page's network and CPU."""
+        self.throttled.add(target_id)
+        try:
+            session_id = self.session.send("Target.attachToTarget", {"targetId": target_id, "flatten": False})["sessionId"]
+        except Exception:  # noqa: BLE001 - a worker that stopped meanwhile: the next one is caught
+            return
+        for number, (method, params) in enumerate((("Network.enable", {}),
+                                                   ("Network.emulateNetworkConditions", self.conditions()),
+                                                   ("Emulation.setCPUThrottlingRate", {"rate": PHONE["cpu"]}))):
+            message = json.dumps({"id": 9000 + number, "method": method, "params": params})
+            self.session.send("Target.sendMessageToTarget", {"sessionId": session_id, "message": message})
+
+    def page(self, service_workers: bool) -> tuple[Any, Any]:
+        context = self.browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", bypass_csp=True,
+                                           viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                           service_workers="allow" if service_workers else "block")
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", self.conditions())  # its dedicated worker inherits it
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE["cpu"]})
+        for target in self.session.send("Target.getTargets")["targetInfos"]:
+            if target["type"] == "service_worker" and target["targetId"] not in self.throttled:
+                self.throttle_service_worker(target["targetId"])
+        return context, page
+
+    def visit(self, page: Any) -> dict[str, Any]:
+        page.goto("about:blank")
+        self.served.take()
+        page.goto(self.base + BUDGET_PAGE + fragment(EXAMPLE))
+        shown = page.wait_for_function(
+            """expect => { const s = document.querySelector('.calc-summary');
+                           return s && s.textContent.includes(expect) ? performance.now() : false; }""",
+            arg=EXAMPLE_TOTAL, timeout=180_000, polling="raf").json_value()
+        requests, sent = self.served.take()
+        stages = {stage: at for stage, _, at in page.evaluate("window.calculators.status().timeline")}
+        return {"ms": shown, "requests": requests, "bytes": sent, "stages": stages}
+
+    def settle(self, page: Any, service_workers: bool) -> None:
+        """A visitor stays on the page: the snapshot is kept, and the service worker keeps the runtime."""
+        page.wait_for_function("() => { const s = window.calculators.status(); return s.snapshot || s.snapshotCached; }",
+                               timeout=120_000, polling=200)
+        if service_workers:
+            page.wait_for_function(
+                """() => caches.keys().then(async (names) => { for (const n of names) if (n.startsWith('appels-sante-')) {
+                       const urls = (await (await caches.open(n)).keys()).map((r) => r.url);
+                       return urls.some((u) => u.endsWith('.wasm')) && urls.some((u) => u.includes('/stdlib-'))
+                         && urls.some((u) => u.includes('/donnees/appels/')); } return false; })""",
+                timeout=120_000, polling=200)
+        page.wait_for_timeout(500)
+
+    def run(self, runs: int) -> dict[str, dict[str, list[Any]]]:
+        out: dict[str, dict[str, list[Any]]] = {}
+        for _ in range(runs):
+            for name, service_workers in (("sw", True), ("no_sw", False)):  # interleaved: same load on both
+                context, page = self.page(service_workers)
+                entry = out.setdefault(name, {})
+                for phase in ("first", "repeat"):
+                    figures = self.visit(page)
+                    for key, value in figures.items():
+                        entry.setdefault(f"{phase}_{key}", []).append(value)
+                    if phase == "first":
+                        self.settle(page, service_workers)
+                context.close()
+        return out
+
+
+def phone_main(site: Path, how: str, runs: int, json_out: Path | None) -> int:
+    from playwright.sync_api import sync_playwright
+
+    served = Served()
+    print(f"site: {site} ({how}); {runs} runs; Chromium {chromium_path()}; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores (shared machine: figures are noisy)")
+    print(f"phone: {PHONE['download'] * 8 / 1e6:.0f} Mbit/s down, {PHONE['upload'] * 8 / 1e6:.0f} Mbit/s up, "
+          f"{PHONE['latency']} ms latency, CPU x{PHONE['cpu']}; gzip as a static host; viewport 390 px")
+    started = time.time()
+    with serve(site, {}, compress=True, served=served) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        figures = Phone(browser, base, served).run(runs)
+        browser.close()
+    print("\nbudget page with an example budget, navigation → first result shown (ms, median of "
+          f"{runs}); server: requests and body bytes it sent during the visit")
+    for name, label in (("no_sw", "baseline, service workers blocked"), ("sw", "with the service worker")):
+        entry = figures[name]
+        print(f"  {label}")
+        for phase in ("first", "repeat"):
+            ms = entry[f"{phase}_ms"]
+            print(f"    {phase:6} median {median(ms):6.0f}   goal {GOALS[phase]:5}   runs {[round(x) for x in ms]}"
+                  f"   server: {median(entry[f'{phase}_requests']):3.0f} requests, {median(entry[f'{phase}_bytes']):>11,.0f} B")
+    for phase in ("first", "repeat"):
+        print(f"  ratio with / without the service worker, {phase}: "
+              f"{median(figures['sw'][f'{phase}_ms']) / median(figures['no_sw'][f'{phase}_ms']):.2f}")
+    print("  worker stages, with the service worker (ms since navigation, median)")
+    for phase in ("first", "repeat"):
+        stages = figures["sw"][f"{phase}_stages"]
+        cells = "   ".join(f"{stage} {median([run.get(stage, 0) for run in stages]):6.0f}" for stage in stages[0])
+        print(f"    {phase:6} {cells}")
+    print(f"\n({time.time() - started:.0f} s)")
+    if json_out:
+        json_out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    return 0
+
+
 def build(site: str | None, workdir: Path) -> tuple[Path, str]:
     if site:
         return Path(site), "given"
@@ -336,11 +547,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="visit in an on-disk profile (V8 code cache on), with a third visit")
     parser.add_argument("--immutable", action="store_true",
                         help="serve Pyodide and the hashed files as cacheable for a year (else: no-cache)")
+    parser.add_argument("--phone", action="store_true",
+                        help="only the budget page on a throttled phone-like Chromium, first and repeat visit")
     args = parser.parse_args(argv)
     runs, changes = max(3, args.runs), max(30, args.changes)
     if chromium_path() is None:
         print("Chromium not found (Debian package `chromium`)", file=sys.stderr)
         return 2
+    if args.phone:
+        with tempfile.TemporaryDirectory(prefix="calc-bench-") as tmp:
+            site, how = build(args.site, Path(tmp))
+            return phone_main(site, how, runs, args.json)
     from playwright.sync_api import sync_playwright
 
     from macros.runtime import pyodide_version
@@ -392,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    guidance page   {guidance:>10,} B   ({len(guidance_files)} requests)"
               f"   Pyodide files: {sum(1 for url, _ in guidance_files if '/pyodide/' in url)}")
         print(f"    calculator page {calculator:>10,} B   ({len(calculator_files)} requests, until ready + 0.5 s:"
-              " on a first visit the memory snapshot is fetched in the background once ready)")
+              " on a first visit the memory snapshot is fetched in the background after the first result)")
         for url, size in calculator_files[:6]:
             print(f"        {size:>10,}  {url.split('/', 3)[-1]}")
         print("(e) longest main-thread task during load (ms, median over runs)")

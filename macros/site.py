@@ -198,10 +198,14 @@ def _open_data(corpus: Corpus, config: MkDocsConfig, site: str) -> Iterator[File
 
 
 def post_build(site_dir: Path, project_root: Path) -> None:
-    """Copy what the calculator pages need (Pyodide and the rules bundle) once the site is written."""
+    """Copy what the calculator pages need (Pyodide and the rules bundle) once the site is written,
+    then the service worker that keeps them and the pages read offline."""
     try:
         from macros.runtime import write_runtime
     except ImportError:  # the runtime module lands with the in-page calculators
         return
-    write_runtime(site_dir, project_root)
+    manifest = write_runtime(site_dir, project_root)
+    from macros.offline import write_service_worker
+
+    write_service_worker(site_dir, manifest)
 

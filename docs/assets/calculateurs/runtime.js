@@ -7,7 +7,13 @@
 
 export const STARTUP_TIMEOUT_MS = 30_000;
 
+/** Time given to the first result before the background work of a first visit starts anyway. */
+export const AFTER_FIRST_RESULT_MS = 5_000;
+
 const listeners = new Set();
+const callsUsed = new Set(); // the calls this page evaluated: their data is kept offline with the runtime
+let firstAnswered;
+const firstAnswer = new Promise((resolve) => { firstAnswered = resolve; });
 const pending = new Map();
 let nextId = 1;
 let worker = null;
@@ -83,6 +89,7 @@ function onMessage(event) {
   const request = pending.get(message.id);
   if (!request) return;
   pending.delete(message.id);
+  firstAnswered();
   if (message.failure) {
     request.reject(new Error(message.failure));
     return;
@@ -120,6 +127,8 @@ function startWorker() {
     return;
   }
   worker.addEventListener("message", onMessage);
+  // The visitor's « save data » choice as the page sees it (a worker's own view may lag behind).
+  worker.postMessage({ type: "save-data", on: Boolean(navigator.connection?.saveData) });
   worker.addEventListener("error", (event) => {
     event.preventDefault();
     fail(event.message ? `erreur du moteur de calcul : ${event.message}` : "ce navigateur ne peut pas charger le moteur de calcul (module Web Worker)");
@@ -140,6 +149,7 @@ function send(kind, callId, input, detailed) {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve, reject, detailed });
+    if (typeof callId === "string") callsUsed.add(callId);
     const text = typeof input === "string" ? input : JSON.stringify(input ?? {});
     worker.postMessage({ id, kind, callId, input: text, page: detailed });
   });
@@ -167,7 +177,22 @@ export function evaluateDetailed(kind, callId, input) {
 
 /** Ask the worker to fetch and parse a call while Python starts. */
 export function preload(callId) {
+  if (typeof callId === "string") callsUsed.add(callId);
   if (worker) worker.postMessage({ type: "preload", callId });
+}
+
+/**
+ * Once the calculator is ready and its first result shown (or AFTER_FIRST_RESULT_MS later), ask
+ * the site's service worker (sw.js, registered by assets/hors-ligne.js) to keep the whole
+ * runtime and this page's calls for offline use. The files were just loaded: the worker takes
+ * them from the HTTP cache, and on repeat visits has them all already.
+ */
+function keepOffline() {
+  const container = navigator.serviceWorker;
+  if (!container || !window.isSecureContext) return;
+  container.ready.then((registration) => {
+    registration.active?.postMessage({ type: "garder-calculateurs", calls: [...callsUsed] });
+  }, () => {});
 }
 
 /** Call `listener(status)` now and on every change; returns a function that unsubscribes. */
@@ -217,6 +242,8 @@ export function mountStatus(element, fallbackText = "Les règles de l'appel rest
 }
 
 startWorker();
+ready.then(() => Promise.race([firstAnswer, new Promise((resolve) => setTimeout(resolve, AFTER_FIRST_RESULT_MS))]))
+  .then(keepOffline, () => {});
 
 // The page's public API (PRODUCT.md): integrators and end-to-end tests drive it directly.
 window.calculators = Object.assign(window.calculators ?? {}, { evaluate, ready, onStatus, status: currentStatus, preload });

@@ -9,6 +9,7 @@
 // no Python package.
 //
 // Messages in:   {type: "preload", callId}
+//                {type: "save-data", on}   the browser asks to save data: the snapshot is never fetched
 //                {id, kind: "budget" | "eligibility", callId, input, page}   (input: JSON text;
 //                                    page: the simulator's lenient budget evaluation, Bundle.budget_page_text)
 // Messages out:  {type: "progress", stage, label, fraction, ms}
@@ -107,9 +108,9 @@ const snapshotUsable = (path) => Boolean(path && typeof DecompressionStream === 
 /**
  * The memory snapshot (gzip), uncompressed, but only when this browser already keeps it: on a
  * first visit the calculator does not wait for 5 MB more (Python starts the ordinary way; the
- * snapshot is fetched in the background once the calculator is ready, for the next visits:
- * keepSnapshot). Null then. The kept copy is checked against the manifest like any file:
- * one that does not match stops everything.
+ * snapshot is fetched in the background once the first result is out, for the next visits:
+ * keepSnapshot; never when the browser asks to save data). Null then. The kept copy is
+ * checked against the manifest like any file: one that does not match stops everything.
  */
 async function keptSnapshot(path) {
   if (!snapshotUsable(path)) return null;
@@ -133,7 +134,7 @@ async function keptSnapshot(path) {
  * not match the manifest is a file that does not match: the calculator stops and says so.
  */
 async function keepSnapshot(path) {
-  if (!snapshotUsable(path)) return;
+  if (!snapshotUsable(path) || savesData()) return;
   let response;
   try {
     response = await checked(path);
@@ -262,7 +263,27 @@ async function start() {
   };
   progress("ready", "Calculateur prêt", 1);
   postMessage({ type: "ready", ms: Math.round(performance.now() - t0), snapshot: restored });
-  if (!restored) keepSnapshot(manifest.snapshot);
+  if (!restored) afterFirstResult().then(() => keepSnapshot(manifest.snapshot));
+}
+
+/** Time given to the first result before the snapshot's download starts anyway (a page that evaluates nothing yet). */
+const SNAPSHOT_DELAY_MS = 5_000;
+let firstAnswered;
+const firstAnswer = new Promise((resolve) => { firstAnswered = resolve; });
+
+/**
+ * Resolves once the first answer has been posted (or SNAPSHOT_DELAY_MS after ready): the 5 MB
+ * of the memory snapshot are for the next visits and must not compete with the first result.
+ */
+function afterFirstResult() {
+  return Promise.race([firstAnswer, new Promise((resolve) => setTimeout(resolve, SNAPSHOT_DELAY_MS))]);
+}
+
+let pageSavesData = false; // as the page sees it: {type: "save-data", on}
+
+/** Whether the visitor's browser asks to save data (« Économiseur de données »): then no snapshot is fetched. */
+function savesData() {
+  return pageSavesData || Boolean(self.navigator?.connection?.saveData);
 }
 
 /** Start-up failed, or a file turned out not to match: from now on, nothing is evaluated. */
@@ -312,12 +333,19 @@ async function evaluate({ id, kind, callId, input, page }) {
 
 self.onmessage = (event) => {
   const message = event.data || {};
+  if (message.type === "save-data") {
+    pageSavesData = message.on === true;
+    return;
+  }
   if (message.type === "preload") {
     if (typeof message.callId === "string" && CALL_ID.test(message.callId)) loadCall(message.callId).catch(() => {});
     return;
   }
   evaluate(message).then(
-    (answer) => postMessage(answer),
+    (answer) => {
+      postMessage(answer);
+      firstAnswered();
+    },
     (error) => postMessage({
       id: message.id,
       failure: failure?.message || error?.message || String(error),
