@@ -33,7 +33,19 @@ OUTPUT = "pagefind"  # the folder of the built site that holds the index and pag
 LANGUAGE = "fr"  # French stemming: « médecins » is found by « médecin »
 
 
-def document(page_html: str, title: str) -> str:
+def kind(url: str) -> str:
+    """The ``type`` filter of a page: what the results can be narrowed to.
+
+    >>> kind("appels/cpam-flandres-2025/"), kind("financeurs/cpam-flandres/"), kind("publier/")
+    ('appel', 'financeur', 'page')
+    """
+    parts = url.strip("/").split("/")
+    if len(parts) == 2 and parts[0] in ("appels", "financeurs"):
+        return parts[0][:-1]
+    return "page"
+
+
+def document(page_html: str, title: str, url: str = "") -> str:
     """The HTML Pagefind indexes for a page: its title, then its sections minus the excluded ones.
 
     >>> doc = document('<p>Intro</p><h2 id="a">Axes</h2><p>Prévention</p>'
@@ -57,7 +69,7 @@ def document(page_html: str, title: str) -> str:
         if text:
             parts.append(f"<div>{text}</div>")
     return (f'<!DOCTYPE html><html lang="{LANGUAGE}"><head><meta charset="utf-8"><title>{html.escape(title, quote=False)}'
-            f"</title></head><body><main>{''.join(parts)}</main></body></html>")
+            f'</title></head><body><main data-pagefind-filter="type:{kind(url)}">{"".join(parts)}</main></body></html>')
 
 
 class SearchIndex:
@@ -76,7 +88,7 @@ class SearchIndex:
         """Keep the searchable part of the page at ``url`` (relative to the site's root, ``appels/x/``)."""
         target = Path(self._scratch.name, url.strip("/"), "index.html")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(document(page_html, title), encoding="utf-8")
+        target.write_text(document(page_html, title, url), encoding="utf-8")
         self.pages += 1
 
     def write(self, site_dir: Path) -> float:

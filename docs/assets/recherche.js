@@ -97,8 +97,9 @@ if (box && toggle) {
       const item = document.createElement("li");
       item.className = "md-search-result__item";
       item.append(link(page.url, page.meta.title || page.url, "h1", page.excerpt, true));
-      // Up to two sections of the page that hold the words, each linking to its anchor.
-      for (const section of (page.sub_results || []).filter((s) => s.url !== page.url && s.title !== page.meta.title).slice(0, 2)) {
+      // Up to two other sections of the page that hold the words, each linking to its anchor.
+      const sections = (page.sub_results || []).filter((s) => s.url !== page.url && s.excerpt !== page.excerpt);
+      for (const section of sections.slice(0, 2)) {
         item.append(link(section.url, section.title, "h2", section.excerpt, false));
       }
       list.append(item);
@@ -182,6 +183,12 @@ if (box && toggle) {
   // Leaving the box with Tab (or a click elsewhere) closes it, as Material's search did.
   box.addEventListener("focusout", (event) => {
     if (event.relatedTarget && !box.contains(event.relatedTarget) && event.relatedTarget !== opener) setOpen(false);
+  });
+  // A click outside the box closes it (the overlay of a wide screen is part of the box).
+  document.addEventListener("click", (event) => {
+    if (toggle.checked && event.target instanceof Node && !box.contains(event.target) && !(opener && opener.contains(event.target))) {
+      setOpen(false);
+    }
   });
   // « / » or « s » anywhere outside a field opens the search, as with Material's search.
   document.addEventListener("keydown", (event) => {
