@@ -56,7 +56,10 @@ def document(page_html: str, title: str, url: str = "") -> str:
     parser = Parser()
     parser.feed(page_html)
     parser.close()
-    parts = [f'<h1 data-pagefind-meta="title">{html.escape(title, quote=False)}</h1>']
+    # Generated pages carry their title HTML-escaped already (front matter that Material prints
+    # as is): unescaped once, escaped once, it reaches the index as the visitor reads it.
+    title = html.escape(html.unescape(title), quote=False)
+    parts = [f'<h1 data-pagefind-meta="title">{title}</h1>']
     for section in parser.data:
         if section.is_excluded():
             continue
@@ -64,7 +67,7 @@ def document(page_html: str, title: str, url: str = "") -> str:
         text = "".join(section.text).strip()
         if section.id and heading:
             parts.append(f'<h2 id="{html.escape(section.id)}">{heading}</h2>')
-        elif heading and heading != title:
+        elif heading and heading != title:  # Material's first section, before any heading
             parts.append(f"<p>{heading}</p>")
         if text:
             parts.append(f"<div>{text}</div>")

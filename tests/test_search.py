@@ -42,9 +42,12 @@ def test_an_excluded_heading_takes_its_section_with_it():
 
 
 def test_markup_in_a_title_stays_text():
-    """A call title is escaped into the indexed document, never parsed as markup."""
+    """A title is escaped into the indexed document, once: never parsed as markup, never shown with entities."""
     doc = document("<p>x</p>", "<script>alert(1)</script> & co", "appels/x/")
     assert "<script>" not in doc and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in doc
+    # Generated pages give their title escaped already: it is not escaped twice.
+    assert ">L&#39;appel &amp; co</h1>" not in document("<p>x</p>", "L&#39;appel &amp; co")
+    assert ">L'appel &amp; co</h1>" in document("<p>x</p>", "L&#39;appel &amp; co")
 
 
 def test_the_site_ships_pagefind_and_not_materials_index(site):
