@@ -462,10 +462,20 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="écrire aussi les mesures dans ce fichier JSON")
     parser.add_argument("--browser", action="store_true",
                         help="mesurer aussi, dans Chromium, la recherche de Material sur la référence (téléchargement de tout l'index)")
+    parser.add_argument("--search-only", type=Path, metavar="SITE",
+                        help="seulement mesurer la première requête de recherche sur un site déjà construit")
     parser.add_argument("--capture", nargs=2, type=Path, metavar=("PROJECT", "DEST"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.capture:
         capture(*args.capture)
+        return
+    if args.search_only:
+        query = pagefind_query(args.search_only)
+        print(f"Machine : {machine()}")
+        print(f"première requête à froid : médiane {query['median_kb']:.0f} kB gzip (max {query['max_kb']:.0f}), "
+              f"résultats en {query['median_s'] * 1000:.0f} ms (max {query['max_s'] * 1000:.0f} ms)")
+        for word, seconds, sent, requests in query["queries"]:  # type: ignore[attr-defined]  # list of tuples
+            print(f"  « {word} » : {seconds * 1000:.0f} ms, {sent / 1e3:.0f} kB gzip, {requests} requêtes")
         return
     sizes = [100, 500] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 1 if args.quick else max(1, args.repeat)
@@ -517,10 +527,10 @@ def main() -> None:
             print(f"  recherche, première requête à froid dans Chromium : {query['median_kb']:.0f} kB gzip transférés "
                   f"(max {query['max_kb']:.0f}), résultats affichés en {query['median_s'] * 1000:.0f} ms "
                   f"(médiane de {len(query['queries'])} requêtes ; max {query['max_s'] * 1000:.0f} ms)")
-            for word, seconds, size, requests in query["queries"]:  # type: ignore[attr-defined]  # list of tuples
-                print(f"    « {word} » : {seconds * 1000:.0f} ms, {size / 1e3:.0f} kB gzip, {requests} requêtes")
+            for word, seconds, sent, requests in query["queries"]:  # type: ignore[attr-defined]  # list of tuples
+                print(f"    « {word} » : {seconds * 1000:.0f} ms, {sent / 1e3:.0f} kB gzip, {requests} requêtes")
             if base_runs:
-                print("  référence (Material) :" + search_breakdown(here / "plain-site").removeprefix("  index de recherche"))
+                print("  référence (Material), " + search_breakdown(here / "plain-site").lstrip())
                 if args.browser:
                     result["search_s"] = search_latency(here / "plain-site")
                     print(f"  référence (Material) dans Chromium : premiers résultats {result['search_s']:.1f} s après la frappe "
