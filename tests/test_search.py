@@ -99,6 +99,9 @@ def test_accents_and_plurals_do_not_matter(site, serve, new_page, typed, found):
     assert re.fullmatch(rf"\d+ résultats? pour « {typed} »\.", status), status
     marks = [m.lower() for m in page.locator(".md-search-result__list mark").all_inner_texts()]
     assert any(found in m for m in marks), marks
+    page.keyboard.press("Escape")  # closes, the focus stays in the field
+    page.locator(".md-search__output").wait_for(state="hidden", timeout=2000)
+    assert page.evaluate("() => document.activeElement.matches('input.md-search__input')")
     assert log.errors == [] and log.foreign(base) == []
 
 

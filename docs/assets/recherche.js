@@ -146,7 +146,10 @@ if (box && toggle) {
   }
 
   input.addEventListener("focus", () => setOpen(true));
-  input.addEventListener("input", run);
+  input.addEventListener("input", () => {
+    setOpen(true);
+    run();
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const first = links()[0];
@@ -177,9 +180,10 @@ if (box && toggle) {
     const at = all.indexOf(document.activeElement);
     if (event.key === "Escape") {
       event.preventDefault();
-      setOpen(false);
+      // The focus goes back where the search started: the magnifier button on a phone, the
+      // field itself on a wide screen (closed; typing opens it again).
       (opener && opener.offsetParent ? opener : input).focus();
-      if (!(opener && opener.offsetParent)) input.blur();
+      setOpen(false);
     } else if (event.key === "ArrowDown" && all.length) {
       event.preventDefault();
       all[Math.min(at + 1, all.length - 1)].focus();
