@@ -116,7 +116,9 @@ class SearchIndex:
         return elapsed
 
 
-# Pagefind's ready-made interfaces, written beside its index: the site has its own box
-# (docs/assets/recherche.js over pagefind.js), so they would only be dead weight in site/.
+# Written beside the index but never loaded: Pagefind's ready-made interfaces (the site has its
+# own box, docs/assets/recherche.js over pagefind.js), its worker (the box runs Pagefind in the
+# page, `noWorker`) and the WebAssembly for pages without a language (every page is French here).
 UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-                "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+                "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+                "pagefind-worker.js", "wasm.unknown.pagefind")
