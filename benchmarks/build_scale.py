@@ -61,7 +61,8 @@ class Run:
     pages: int = 0
     output_mb: float = 0.0
     output_no_runtime_mb: float = 0.0
-    search_kb: float = 0.0
+    search_kb: float = 0.0  # the whole search index: Pagefind's folder, or Material's search_index.json
+    indexing: float = 0.0  # seconds the build spent in Pagefind (0 for plain Material)
     largest_page: tuple[str, float] = ("", 0.0)
     calendar_kb: float = 0.0
     home_kb: float = 0.0
@@ -91,16 +92,24 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str] | None = Non
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load=os.getloadavg()[0]), output
 
 
-def _build_into(runs: list[Run], project: Path, site: Path) -> None:
-    runs.append(mkdocs_build(project, site)[0])
+def _build_into(runs: list[Run], project: Path, site: Path, quiet: bool = True) -> None:
+    runs.append(mkdocs_build(project, site, quiet=quiet)[0])
 
 
-def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None, strict: bool = True) -> tuple[Run, str]:
+def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None, strict: bool = True,
+                 quiet: bool = True) -> tuple[Run, str]:
     shutil.rmtree(site, ignore_errors=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)] + (["--strict"] if strict else [])
+    command = [sys.executable, "-m", "mkdocs", "build", "-d", str(site)]
+    command += (["-q"] if quiet else []) + (["--strict"] if strict else [])
     run, output = run_measured(command, project, env)
     describe_output(site, run)
+    match = INDEXING.search(output)
+    run.indexing = float(match.group(1)) if match else 0.0
     return run, output
+
+
+# The hook's log line (macros/search.py), read from a build run without -q.
+INDEXING = re.compile(r"indexées par Pagefind en ([0-9.]+) s")
 
 
 def describe_output(site: Path, run: Run) -> None:
@@ -120,10 +129,11 @@ def describe_output(site: Path, run: Run) -> None:
             if size > largest[1]:
                 largest = (relative, size)
     index = site / "search" / "search_index.json"
+    pagefind = [p for p in (site / "pagefind").rglob("*") if p.is_file()] if (site / "pagefind").is_dir() else []
     run.pages = pages
     run.output_mb = total / 1e6
     run.output_no_runtime_mb = (total - runtime) / 1e6
-    run.search_kb = index.stat().st_size / 1e3 if index.exists() else 0.0
+    run.search_kb = (index.stat().st_size if index.exists() else sum(p.stat().st_size for p in pagefind)) / 1e3
     run.largest_page = (largest[0], largest[1] / 1e3)
     calendar = site / "calendrier" / "index.html"
     run.calendar_kb = calendar.stat().st_size / 1e3 if calendar.exists() else 0.0
@@ -169,8 +179,8 @@ def median_run(runs: list[Run]) -> Run:
     best = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
     return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
                statistics.median(r.peak_mb for r in runs), best.pages, best.output_mb, best.output_no_runtime_mb,
-               best.search_kb, best.largest_page, best.calendar_kb, best.home_kb, best.feeds_kb,
-               statistics.median(r.load for r in runs))
+               best.search_kb, statistics.median(r.indexing for r in runs), best.largest_page, best.calendar_kb,
+               best.home_kb, best.feeds_kb, statistics.median(r.load for r in runs))
 
 
 # --- the project copy ------------------------------------------------------------------
@@ -237,6 +247,9 @@ def capture(project: Path, destination: Path) -> None:
     settings.pop("watch", None)
     settings["site_url"] = settings.get("site_url") or ""
     settings["plugins"] = [p for p in settings.get("plugins", []) if "macros" not in (p if isinstance(p, str) else next(iter(p)))]
+    # Plain Material searches with its own plugin: the baseline our Pagefind search is measured against.
+    if not any("search" in (p if isinstance(p, str) else next(iter(p))) for p in settings["plugins"]):
+        settings["plugins"].insert(0, {"search": {"lang": "fr"}})
     (destination / "mkdocs.yml").write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     if (project / "overrides").is_dir():
         shutil.copytree(project / "overrides", destination / "overrides")
@@ -337,8 +350,8 @@ def _measure_serve(project: Path, path: Path, call_id: str, env: dict[str, str],
 def search_latency(site: Path, query: str = "parentalité") -> float:
     """Seconds from typing ``query`` in Material's search box to the first result, in headless Chromium.
 
-    On the first search the browser downloads ``search_index.json`` and builds its index in a
-    worker: what a visitor waits for, and what grows with the index.
+    For the plain Material baseline (``--browser``): on the first search the browser downloads
+    ``search_index.json`` whole and builds its index in a worker.
     """
     from playwright.sync_api import sync_playwright  # test dependency, only for --browser
 
@@ -355,8 +368,8 @@ def search_latency(site: Path, query: str = "parentalité") -> float:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"http://127.0.0.1:{port}/financeurs/")
             start = time.perf_counter()
-            page.click("input.md-search__input")
-            page.fill("input.md-search__input", query)
+            page.click("input.md-search__input[data-md-component=search-query]")
+            page.fill("input.md-search__input[data-md-component=search-query]", query)
             page.wait_for_selector(".md-search-result__item", timeout=600_000)
             elapsed = time.perf_counter() - start
             browser.close()
@@ -364,6 +377,55 @@ def search_latency(site: Path, query: str = "parentalité") -> float:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait()
+
+
+SEARCH_QUERIES = ("parentalité", "precarite", "médecin", "coordination", "jeunes enfants")
+
+
+def pagefind_query(site: Path, queries: tuple[str, ...] = SEARCH_QUERIES) -> dict[str, object]:
+    """A cold first query in our header box (Pagefind), in headless Chromium, once per query.
+
+    Each query runs in a fresh browser context (empty cache), on a page already loaded: from the
+    moment the field gets the focus (which starts loading pagefind.js) to the result count on
+    screen, as the page's performance marks time it. Bytes are what a static host would send: each file the
+    query fetched, gzip-compressed
+    (Pagefind's index files are compressed already; whichever is smaller counts).
+    """
+    from playwright.sync_api import sync_playwright  # test dependency
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser_support import launch_chromium, serve_directory, wait_until
+
+    measures: list[tuple[str, float, int, int]] = []
+    with serve_directory(site) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for query in queries:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(base + "financeurs/", wait_until="networkidle")
+            fetched: list[str] = []
+            page.on("request", lambda request, fetched=fetched: fetched.append(request.url))
+            page.focus("input.md-search__input")
+            page.fill("input.md-search__input", query)
+            shown = "(q) => document.querySelector('.md-search-result__meta').textContent.includes('pour « ' + q + ' »')"
+            wait_until(page, shown, query, timeout=120)
+            # The page's own marks (docs/assets/recherche.js): from the focus, which starts loading
+            # Pagefind, to the result count on screen; Playwright's round trips left out.
+            elapsed = page.evaluate("""() => performance.getEntriesByName('recherche:resultats').at(-1).startTime
+                                           - performance.getEntriesByName('recherche:chargement')[0].startTime""") / 1000
+            sizes = 0
+            for url in fetched:
+                path = site / url.removeprefix(base).split("#")[0].split("?")[0]
+                if path.is_file():
+                    data = path.read_bytes()
+                    sizes += min(len(data), len(gzip.compress(data, 6)))
+            measures.append((query, elapsed, sizes, len(fetched)))
+            context.close()
+        browser.close()
+    times = [m[1] for m in measures]
+    sizes = [m[2] for m in measures]
+    return {"queries": measures, "median_s": statistics.median(times), "max_s": max(times),
+            "median_kb": statistics.median(sizes) / 1e3, "max_kb": max(sizes) / 1e3}
 
 
 # --- report ------------------------------------------------------------------------------
@@ -409,11 +471,22 @@ def main() -> None:
                              "mesures un peu moins propres")
     parser.add_argument("--json", type=Path, help="écrire aussi les mesures dans ce fichier JSON")
     parser.add_argument("--browser", action="store_true",
-                        help="mesurer aussi, dans Chromium (Playwright), le temps jusqu'aux premiers résultats de recherche")
+                        help="mesurer aussi, dans Chromium, la recherche de Material sur la référence "
+                             "(téléchargement de tout l'index)")
+    parser.add_argument("--search-only", type=Path, metavar="SITE",
+                        help="seulement mesurer la première requête de recherche sur un site déjà construit")
     parser.add_argument("--capture", nargs=2, type=Path, metavar=("PROJECT", "DEST"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.capture:
         capture(*args.capture)
+        return
+    if args.search_only:
+        query = pagefind_query(args.search_only)
+        print(f"Machine : {machine()}")
+        print(f"première requête à froid : médiane {query['median_kb']:.0f} kB gzip (max {query['max_kb']:.0f}), "
+              f"résultats en {query['median_s'] * 1000:.0f} ms (max {query['max_s'] * 1000:.0f} ms)")
+        for word, seconds, sent, requests in query["queries"]:  # type: ignore[attr-defined]  # list of tuples
+            print(f"  « {word} » : {seconds * 1000:.0f} ms, {sent / 1e3:.0f} kB gzip, {requests} requêtes")
         return
     sizes = [100, 500] if args.quick else [int(s) for s in args.sizes.split(",")]
     repeat = 1 if args.quick else max(1, args.repeat)
@@ -434,7 +507,7 @@ def main() -> None:
             ours_runs: list[Run] = []
             base_runs: list[Run] = []
             for _ in range(repeat):
-                jobs = [partial(_build_into, ours_runs, project, here / "site")]
+                jobs = [partial(_build_into, ours_runs, project, here / "site", False)]
                 if not args.no_baseline:
                     jobs.append(partial(_build_into, base_runs, plain, here / "plain-site"))
                 if args.parallel:
@@ -454,12 +527,25 @@ def main() -> None:
                 result["baseline"] = base
                 result["capture_s"] = capture_run.wall
                 print(row("référence", base))
-                print(f"  nous / référence : {ours.wall / base.wall:.2f} (wall), {ours.cpu / base.cpu:.2f} (CPU)")
-            print(search_breakdown(here / "site"))
-            if args.browser:
-                result["search_s"] = search_latency(here / "site")
-                print(f"  recherche dans Chromium : premiers résultats {result['search_s']:.1f} s après la frappe "
-                      f"(téléchargement et indexation de search_index.json)")
+                print(f"  nous / référence : {ours.wall / base.wall:.2f} (wall), {ours.cpu / base.cpu:.2f} (CPU) ; "
+                      f"la référence cherche avec Material, nous avec Pagefind ; sans l'indexation Pagefind : "
+                      f"{(ours.wall - ours.indexing) / base.wall:.2f} (wall)")
+            if ours.indexing:
+                print(f"  recherche (Pagefind) : indexation {ours.indexing:.1f} s pendant la construction "
+                      f"({ours.indexing / ours.wall:.0%} du temps), index {ours.search_kb / 1e3:.1f} MB en tout")
+            query = pagefind_query(here / "site")
+            result["search_query"] = query
+            print(f"  recherche, première requête à froid dans Chromium : {query['median_kb']:.0f} kB gzip transférés "
+                  f"(max {query['max_kb']:.0f}), résultats affichés en {query['median_s'] * 1000:.0f} ms "
+                  f"(médiane de {len(query['queries'])} requêtes ; max {query['max_s'] * 1000:.0f} ms)")
+            for word, seconds, sent, requests in query["queries"]:  # type: ignore[attr-defined]  # list of tuples
+                print(f"    « {word} » : {seconds * 1000:.0f} ms, {sent / 1e3:.0f} kB gzip, {requests} requêtes")
+            if base_runs:
+                print("  référence (Material), " + search_breakdown(here / "plain-site").lstrip())
+                if args.browser:
+                    result["search_s"] = search_latency(here / "plain-site")
+                    print(f"  référence (Material) dans Chromium : premiers résultats {result['search_s']:.1f} s après la frappe "
+                          f"(téléchargement et indexation de search_index.json)")
             if size == preview_size and not args.no_preview:
                 call_id = _preview_target(project)
                 preview = measure_preview(project, work / f"n{size}", call_id, repeat)
@@ -516,6 +602,11 @@ def _summary(results: dict[int, dict[str, object]]) -> None:
               f"{b.cpu / a.cpu:.2f} CPU ({_verdict(b.cpu / a.cpu <= 5.5)}) ; objectif ≤ 5,5")
     largest = results[sizes[-1]]["ours"]
     assert isinstance(largest, Run)
+    query = results[sizes[-1]].get("search_query")
+    if isinstance(query, dict):
+        print(f"  recherche à N = {sizes[-1]}, première requête à froid : {query['max_kb']:.0f} kB gzip au plus "
+              f"(objectif ≤ 300 kB) {_verdict(query['max_kb'] <= 300)}, résultats en {query['median_s'] * 1000:.0f} ms "
+              f"en médiane (objectif ≤ 300 ms) {_verdict(query['median_s'] <= 0.3)} ; indexation {largest.indexing:.1f} s")
     print(f"  mémoire à N = {sizes[-1]} : {largest.peak_mb:.0f} MB (objectif ≤ 1 500 MB à 5 000) "
           f"{_verdict(largest.peak_mb <= 1500)}")
     print(f"  à N = {sizes[-1]} : index de recherche {largest.search_kb / 1e3:.1f} MB, calendrier {largest.calendar_kb:.0f} kB, "

@@ -20,6 +20,7 @@ from mkdocs.structure.files import Files
 from callfiles.corpus import load_corpus
 from callfiles.problems import CallFileError
 from macros import accessibility, preview, security, site, themecache
+from macros.search import SearchIndex
 from macros.spool import Spool
 
 log = logging.getLogger("mkdocs.hooks.appels")
@@ -29,10 +30,10 @@ def calls_dir(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent / "calls"
 
 
-# Generated pages kept out of the search index, which the visitor's browser downloads whole
-# on the first search: the tools of a call (checklist, budget, eligibility) repeat its page,
-# and the calendars list every milestone of every call. At 1 000 calls they were 30 % of a
-# 24 MB index; the call pages, the funders' pages and the hand-written pages stay searchable.
+# Generated pages kept out of the search index (macros/search.py): the tools of a call
+# (checklist, budget, eligibility) repeat its page, and the calendars list every milestone of
+# every call; results would send people there instead of to the call. The call pages, the
+# funders' pages and the hand-written pages stay searchable.
 SEARCH_EXCLUDED = re.compile(r"(appels/[^/]+/(checklist|budget|eligibilite)"
                              r"|calendrier(/[0-9]{4}(/[0-9]{2}(/[0-9]+)?)?|/dates-non-publiees)?)/index\.md")
 
@@ -55,12 +56,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 _spool: Spool | None = None
+_search: SearchIndex | None = None
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    global _spool  # noqa: PLW0603 - one build at a time; closed in on_post_build
+    global _spool, _search  # noqa: PLW0603 - one build at a time; closed in on_post_build
     corpus = load_corpus(calls_dir(config), only=preview.selection())
     _spool = Spool(config)
+    _search = SearchIndex()
     for generated in site.generate(corpus, config):
         files.append(_spool.add(generated))
     return files
@@ -77,10 +80,21 @@ def on_env(env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja
     return env
 
 
+_SEARCH_MARKUP = re.compile(r'\s?data-search-\w+="[^"]+"')  # Material's own pattern: the same pages as before
+
+
+def on_page_context(context: dict, page, config: MkDocsConfig, nav) -> dict:  # noqa: ANN001 - MkDocs Page, Navigation
+    """Hand the page to the search index, then drop the markup only the index reads (as Material's search did)."""
+    if _search is not None and not (page.meta.get("search") or {}).get("exclude"):
+        _search.add(page.url, page.content, str(page.meta.get("title", page.title)))
+    page.content = _SEARCH_MARKUP.sub("", page.content)
+    return context
+
+
 # MkDocs keeps every page's Markdown and HTML until the end of the build; with thousands of
 # generated pages that was over half of the build's memory. Once a generated page is rendered,
 # nothing reads its Markdown again (Page.title only checks that it is not None), and once its
-# HTML is written, nothing reads that either (search indexed it in on_page_context).
+# HTML is written, nothing reads that either (macros/search.py took what it indexes in on_page_context).
 
 
 def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001 - MkDocs Page
@@ -97,5 +111,7 @@ def on_post_page(output: str, page, config: MkDocsConfig) -> str:  # noqa: ANN00
 
 def on_post_build(config: MkDocsConfig) -> None:
     site.post_build(Path(config.site_dir), Path(config.config_file_path).resolve().parent)
+    if _search is not None:
+        _search.write(Path(config.site_dir))
     if _spool is not None:
         _spool.close()

@@ -71,6 +71,13 @@ def find_calls(page: Any) -> None:
     wait_until(page, "() => document.querySelectorAll('.aap-finder__group--refused .aap-result').length > 0")
 
 
+def search_the_site(page: Any) -> None:
+    """« parentalité » typed in the header's search box: the results on screen."""
+    page.click("input.md-search__input")
+    page.keyboard.type("parentalité")
+    wait_until(page, "() => /résultats pour/.test(document.querySelector('.md-search-result__meta')?.textContent ?? '')")
+
+
 # French names as docs/accessibilite.md lists them → (URL, what to do before the checks).
 PAGES: dict[str, tuple[str, Callable[[Any], None]]] = {
     "accueil": ("", nothing),
@@ -86,6 +93,7 @@ PAGES: dict[str, tuple[str, Callable[[Any], None]]] = {
     "déclaration d'accessibilité": ("accessibilite/", nothing),
     "texte source d'un appel": ("textes/cpam-flandres-2025/", nothing),
     "recherche d'appels avec des résultats affichés": ("trouver/#type=ccas&dep=31&date=2021-07-01", find_calls),
+    "recherche dans le site avec des résultats affichés": ("appels/cpam-flandres-2025/", search_the_site),
     "simulateur de budget avec des résultats affichés": ("appels/cpam-flandres-2025/budget/", break_a_cap),
     "vérification d'éligibilité avec un verdict affiché": ("appels/cpam-flandres-2025/eligibilite/", show_a_verdict),
 }

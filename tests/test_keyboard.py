@@ -30,8 +30,6 @@ FOCUSED = """() => {
     what: `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className} « ${name} »`,
     visible: outline || style.boxShadow !== 'none',
     skip: e.matches('a.md-skip'),
-    // Material's search results region: focusable, and empty with no height until a query is typed.
-    searchResults: e.matches('.md-search__scrollwrap'),
     inContent: Boolean(e.closest('#contenu')),
     // In the content or after it (the footer, when the content has no link or control).
     fromContent: Boolean(document.getElementById('contenu')?.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING),
@@ -84,7 +82,7 @@ def tab_through_the_page(page: Any, limit: int = 600) -> list[str]:
         if entering:
             assert stop["skip"], f"coming back into the page, Tab reaches {stop['what']}, not the skip link"
             entering = False
-        if not stop["visible"] and not stop["searchResults"]:
+        if not stop["visible"]:
             hidden.append(stop["what"])
     raise AssertionError(f"the focus left the page {left} time(s) in {limit} Tab presses: a keyboard trap?")
 

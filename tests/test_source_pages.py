@@ -124,13 +124,6 @@ def test_the_call_page_leads_to_its_source_text(site):
     assert '<a href="../../textes/occitanie-1000-jours-2021/">Lire le texte source' in page
 
 
-def test_source_pages_stay_out_of_the_search_index(site):
-    """The texts are for checking a rule, not for finding a call: the search index does not carry them."""
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["docs"]
-    assert not [d["location"] for d in index["docs"] if d["location"].startswith("textes/")]
-
-
 def test_a_call_kept_only_as_a_web_address_says_where_its_references_point(tmp_path):
     """Without a kept text, quotes are not checked and the page says the references are to the official page."""
     original = (Path(__file__).resolve().parent.parent / "calls" / "cpam-val-de-marne-2026.yaml").read_text(encoding="utf-8")
