@@ -92,7 +92,7 @@ def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
 def on_post_page(output: str, page, config: MkDocsConfig) -> str:  # noqa: ANN001 - MkDocs Page
     if page.file.generated_by:
         page.content = ""
-    return security.add_policy(accessibility.skip_to_content(output))
+    return security.add_policy(accessibility.name_search_dialog(accessibility.skip_to_content(output)))
 
 
 def on_post_build(config: MkDocsConfig) -> None:
