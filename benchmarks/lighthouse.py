@@ -37,7 +37,6 @@ import http.server
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -171,7 +170,7 @@ def run_lighthouse(url: str, out: Path) -> dict[str, Any]:
     command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
                f"--chrome-flags={CHROME_FLAGS}", "--only-categories=" + ",".join(CATEGORIES),
                "--max-wait-for-load=90000"]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0 or not out.is_file():
         raise RuntimeError(f"lighthouse failed on {url}:\n{done.stderr[-2000:]}")
     report = json.loads(out.read_text(encoding="utf-8"))
@@ -250,7 +249,8 @@ def main() -> None:
                 rows[name] = measure(base, name, PAGES[name], args.runs, work)
         load = os.getloadavg()
     ref = rows["(référence)"]
-    header = f"{'page':<16} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} {'CLS':>6} {'TBT ms':>7} {'kB':>8}  {'TBT/réf':>8} {'kB/réf':>7}"
+    header = (f"{'page':<16} {'perf':>5} {'a11y':>5} {'bp':>5} {'seo':>5} {'CLS':>6} {'TBT ms':>7} {'kB':>8}  "
+              f"{'TBT/réf':>8} {'kB/réf':>7}")
     print()
     print(header)
     print("-" * len(header))

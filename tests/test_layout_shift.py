@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 import pytest
-
 from browser_support import wait_until
 
 PHONE = {"width": 412, "height": 823}
