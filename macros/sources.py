@@ -127,7 +127,10 @@ def _block(block: Block, marks: Mapping[tuple[int, int], list[tuple[int, int, in
         cells = lines[0].split("\t")
         first, rest = cells[0], cells[1:]
         tds = "".join(f"<td>{cell}</td>" for cell in rest)
-        return f'<tr {anchor} class="src-block"><td class="src-num-cell">{_number(block)}</td><td>{first}</td>{tds}</tr>'
+        # The paragraph number heads its row (a screen reader announces it with each cell; the
+        # texts' tables have no header row of their own).
+        return (f'<tr {anchor} class="src-block"><th scope="row" class="src-num-cell">{_number(block)}</th>'
+                f"<td>{first}</td>{tds}</tr>")
     return f'<p {anchor} class="src-block">{_number(block)} {"<br>".join(lines)}</p>'
 
 

@@ -87,7 +87,9 @@ class EligibilityChecker {
     const reset = el("button", { type: "button", class: "calc-button calc-button--tool", text: "Effacer mes réponses" });
     reset.addEventListener("click", () => this.reset());
     this.savedNote = el("p", { class: "calc-saved" });
-    this.mount.append(statusBox, el("p", { class: "calc-hint", text: "Répondez aux questions : le résultat se met à jour à chaque réponse. Vos réponses restent dans ce navigateur." }),
+    // Under the page's h1, above the h3 « Résultat » (see budget.js).
+    const heading = el("h2", { class: "aap-sr-only", text: "Vérification d'éligibilité" });
+    this.mount.append(heading, statusBox, el("p", { class: "calc-hint", text: "Répondez aux questions : le résultat se met à jour à chaque réponse. Vos réponses restent dans ce navigateur." }),
       this.form, this.verdict, el("div", { class: "calc-toolbar" }, reset), this.savedNote);
     mountStatus(statusBox, "Les conditions d'éligibilité restent consultables plus bas sur cette page.");
     this.form.addEventListener("input", (event) => this.onInput(event));

@@ -54,7 +54,11 @@ export const formMethods = {
       el("p", {}, el("button", { type: "button", class: "calc-button", dataset: { action: "add-action" }, text: "Ajouter une action" })),
       this.cofundersBox,
     );
-    this.mount.append(statusBox, this.buildToolbar(), this.messages, this.form, this.bar, this.results, this.savedNote, this.printBox);
+    // The page's title is its h1 and the rules below start at h2: the simulator's own headings
+    // (h3 actions, h4 sections) sit under this one, so heading navigation keeps its order.
+    const heading = el("h2", { class: "aap-sr-only", text: "Simulateur de budget" });
+    this.mount.append(heading, statusBox, this.buildToolbar(), this.messages, this.form, this.bar, this.results, this.savedNote,
+      this.printBox);
     mountStatus(statusBox, "Les règles de l'appel restent consultables plus bas sur cette page.");
     this.form.addEventListener("input", (event) => this.onInput(event));
     this.form.addEventListener("change", (event) => this.onInput(event));

@@ -65,7 +65,7 @@ export const resultsMethods = {
   buildResults() {
     const box = el("section", { class: "calc-results", "aria-labelledby": "calc-results-title" });
     this.summary = el("p", { class: "calc-summary", role: "status", "aria-live": "polite" });
-    this.problems = el("div", { class: "calc-problems", id: "calc-problemes", tabindex: "-1", "aria-label": "Points à revoir" });
+    this.problems = el("div", { class: "calc-problems", id: "calc-problemes", tabindex: "-1", role: "region", "aria-label": "Points à revoir" });
     this.budgetFindings = el("div", { class: "calc-findings", id: "calc-budget-findings" });
     this.totals = el("div", { class: "calc-totals" });
     box.append(el("h3", { id: "calc-results-title", tabindex: "-1", text: "Total du budget et vérification des règles" }),
