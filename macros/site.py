@@ -199,5 +199,8 @@ def post_build(site_dir: Path, project_root: Path) -> None:
         from macros.runtime import write_runtime
     except ImportError:  # the runtime module lands with the in-page calculators
         return
-    write_runtime(site_dir, project_root)
+    manifest = write_runtime(site_dir, project_root)
+    from macros.verifier import write_verifier  # the checking page's files (/publier/verifier/)
+
+    write_verifier(site_dir, project_root, manifest)
 
