@@ -31,6 +31,12 @@ MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "tables", "toc", "admonition")
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 
+def _bytes(data: object) -> bytes:
+    """Bytes from Python, or from a JavaScript Uint8Array handed over by Pyodide."""
+    to_bytes = getattr(data, "to_bytes", None)
+    return to_bytes() if callable(to_bytes) else bytes(data)  # type: ignore[call-overload]
+
+
 def _json(value: object) -> str:
     def default(item: object) -> object:
         if isinstance(item, Decimal):
@@ -49,12 +55,12 @@ class Verifier:
 
     def add_file(self, path: str, data: bytes) -> None:
         """``path`` inside ``calls/`` (``_referentiel/vocabulaire.yaml``, ``<id>.yaml``, ``_sources/x.txt``)."""
-        self.files[str(path)] = bytes(data)
+        self.files[str(path)] = _bytes(data)
 
     @staticmethod
     def needs(data: bytes) -> str:
         """The published files a call file leads to: ``{"calls": [ids], "source": name or null}``."""
-        data = bytes(data)
+        data = _bytes(data)
         return _json({"calls": referenced(data), "source": source_named(data)})
 
     def check(self, data: bytes, filename: str | None = None, today: str | None = None) -> str:
@@ -64,7 +70,7 @@ class Verifier:
         when valid, ``preview`` is the call page's HTML and ``call`` its published JSON (what the
         calculators load).
         """
-        outcome = check(bytes(data), filename or None, self.files)
+        outcome = check(_bytes(data), filename or None, self.files)
         answer: dict[str, Any] = {
             "name": outcome.name,
             "problems": [{"file": p.file, "line": p.line, "column": p.column, "path": p.path, "message": p.message,
