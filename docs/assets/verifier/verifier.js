@@ -42,6 +42,8 @@ function showLines(text, problems) {
   for (const problem of problems) if (problem.own) byLine.set(problem.line, [...(byLine.get(problem.line) ?? []), problem]);
   const lines = text.split(/\r\n|\r|\n/);
   if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  // A problem at the end of the file (« got '<stream end>' ») is on the line after the last one.
+  while (lines.length < Math.max(0, ...byLine.keys())) lines.push("");
   const items = lines.map((line, index) => {
     const number = index + 1;
     const item = el("li", { id: `ligne-${number}`, value: String(number) }, el("code", { text: line || " " }));
