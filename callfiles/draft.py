@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from callfiles.corpus import REFERENTIEL, SOURCES, Corpus, load_corpus
 from callfiles.problems import CallFileError, Problem
-from callfiles.yamlsource import parse
+from callfiles.yamlsource import MAX_BYTES, MAX_LINES, parse
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SOURCE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*\.txt$")
@@ -48,6 +48,9 @@ class Outcome:
 
 
 def _data(raw: bytes) -> object:
+    """The data of a call file, for the names it holds; None when the build would not parse it (too big, too long)."""
+    if len(raw) > MAX_BYTES or raw.count(b"\n") >= MAX_LINES:
+        return None
     try:
         doc, _ = parse(raw.decode("utf-8"), DEFAULT_NAME, raw)
     except (UnicodeDecodeError, RecursionError):

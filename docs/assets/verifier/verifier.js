@@ -4,6 +4,7 @@
 // No rule here: every message, the preview and the starter's YAML come from Python.
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024; // beyond this the browser is not asked to read it at all
+const SHOWN_LINES = 2000; // a longer file is refused by the check anyway; laying out more lines takes seconds
 
 const $ = (id) => document.getElementById(id);
 const state = $("verif-etat");
@@ -44,9 +45,10 @@ function showLines(text, problems) {
   if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
   // A problem at the end of the file (« got '<stream end>' ») is on the line after the last one.
   while (lines.length < Math.max(0, ...byLine.keys())) lines.push("");
-  const items = lines.map((line, index) => {
+  const hidden = Math.max(0, lines.length - SHOWN_LINES);
+  const items = lines.slice(0, SHOWN_LINES).map((line, index) => {
     const number = index + 1;
-    const item = el("li", { id: `ligne-${number}`, value: String(number) }, el("code", { text: line || " " }));
+    const item = el("li", { id: `ligne-${number}` }, el("code", { text: line || " " }));
     const found = byLine.get(number);
     if (found) {
       item.classList.add("verif-ligne--probleme");
@@ -55,6 +57,9 @@ function showLines(text, problems) {
     return item;
   });
   list.replaceChildren(...items);
+  const more = $("verif-lignes-suite");
+  more.hidden = hidden === 0;
+  more.textContent = hidden ? `… et ${hidden} lignes de plus, non affichées.` : "";
 }
 
 function showProblems(answer) {
