@@ -18,6 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from calculators.rules.budget import line_notes
 from calculators.timeline import closing, days_left, deadline_days
 from callfiles.draft import Outcome, check, draft_name, referenced, source_named
 from callfiles.yamlsource import parse
@@ -79,9 +80,13 @@ class Verifier:
         }
         if outcome.corpus is not None and outcome.call_id in outcome.corpus.calls:
             day = dt.date.fromisoformat(today) if today else dt.date.today()
-            answer.update(call_id=outcome.call_id, title=outcome.corpus.calls[outcome.call_id].title,
+            call = outcome.corpus.calls[outcome.call_id]
+            answer.update(call_id=outcome.call_id, title=call.title, kind=call.kind,
                           preview=preview_html(outcome, day), call=_json(outcome.corpus.call_data[outcome.call_id]),
-                          kind=outcome.corpus.calls[outcome.call_id].kind)
+                          # The calculator pages the build makes for it, and what the budget form says on some lines.
+                          tools={"budget": call.kind == "call" and bool(call.budget_rules),
+                                 "eligibility": call.kind == "call" and bool(call.eligibility_rules)},
+                          notes=_json(line_notes(call, outcome.corpus.vocabulary)))
         return _json(answer)
 
     def options(self) -> str:

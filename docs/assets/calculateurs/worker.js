@@ -9,6 +9,7 @@
 // no Python package.
 //
 // Messages in:   {type: "preload", callId}
+//                {type: "draft", json}   a draft call's data (the checking page's), used instead of a published one
 //                {id, kind: "budget" | "eligibility", callId, input, page}   (input: JSON text;
 //                                    page: the simulator's lenient budget evaluation, Bundle.budget_page_text)
 // Messages out:  {type: "progress", stage, label, fraction, ms}
@@ -312,6 +313,23 @@ async function evaluate({ id, kind, callId, input, page }) {
 
 self.onmessage = (event) => {
   const message = event.data || {};
+  if (message.type === "draft") {
+    // A call file checked in the page (« Vérifier un fichier d'appel »), as the build would publish it.
+    let callId = null;
+    try {
+      callId = JSON.parse(String(message.json)).id;
+    } catch {
+      return;
+    }
+    if (typeof callId !== "string" || !CALL_ID.test(callId)) return;
+    const loading = ready.then(() => {
+      python.loadCall(String(message.json));
+      return true;
+    });
+    loading.catch(() => {});
+    calls.set(callId, loading);
+    return;
+  }
   if (message.type === "preload") {
     if (typeof message.callId === "string" && CALL_ID.test(message.callId)) loadCall(message.callId).catch(() => {});
     return;

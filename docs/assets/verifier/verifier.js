@@ -100,6 +100,16 @@ async function check(bytes, filename) {
     page.innerHTML = answer.preview; // HTML made by the build's templates (autoescaped) from the file
     for (const script of page.querySelectorAll("script")) script.remove();
     preview.hidden = false;
+    // The draft calculator pages (brouillon.js) read the call's data, as the build would publish it, from this tab.
+    const tools = answer.tools ?? {};
+    try {
+      sessionStorage.setItem("appels-brouillon", JSON.stringify({ name: answer.name, call: answer.call, notes: answer.notes }));
+    } catch {
+      tools.budget = tools.eligibility = false; // storage refused (private mode): no link that would lead nowhere
+    }
+    $("verif-budget").hidden = !tools.budget;
+    $("verif-eligibilite").hidden = !tools.eligibility;
+    $("verif-outils").hidden = !(tools.budget || tools.eligibility);
   } else {
     preview.hidden = true;
     $("verif-page").replaceChildren();
