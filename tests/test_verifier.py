@@ -210,3 +210,59 @@ def test_the_starter_form_makes_a_file_the_build_accepts(checker, tmp_path):
     assert name == "actions-de-prevention-2026.yaml"
     assert build_problems(tmp_path, name, text.encode()) == []
     assert "association" in text and "12:00" in text
+
+
+@pytest.mark.browser
+def test_the_draft_calculators_evaluate_the_draft_not_the_published_call(checker, site):
+    """A draft lowering a rate cap: the simulator on /publier/verifier/budget/ applies the draft's rule."""
+    from calculators.api import Bundle
+    from conftest import PRODUCT_EXAMPLE
+
+    page, log, base_url = checker
+    text = (CALLS / f"{SEED}.yaml").read_text(encoding="utf-8")
+    praticiens = '{label: "Praticiens", professions: [medecin, sage_femme, chirurgien_dentiste], max: "75"}'
+    assert praticiens in text
+    draft = text.replace(praticiens, praticiens.replace('"75"', '"70"'))
+    shown = open_file(page, f"{SEED}.yaml", draft.encode())
+    assert shown["valid"] == "true" and shown["problems"] == []
+    page.click("#verif-budget")
+    wait_until(page, "() => window.calculators && window.calculators.status().phase === 'ready'", timeout=120)
+    wait_until(page, "() => document.getElementById('calculateur')?.dataset.state === 'ready'", timeout=30)
+    in_page = page.evaluate("([id, input]) => window.calculators.evaluate('budget', id, input)", [SEED, PRODUCT_EXAMPLE])
+    from callfiles.draft import check
+
+    outcome = check(draft.encode(), f"{SEED}.yaml", _published(draft.encode()))
+    bundle = Bundle()
+    bundle.load_vocabulary((site / "donnees" / "vocabulaire.json").read_text(encoding="utf-8"))
+    from macros.site import to_json
+
+    bundle.load_call(to_json(outcome.corpus.call_data[SEED]))
+    expected = json.loads(bundle.evaluate_text("budget", SEED, json.dumps(PRODUCT_EXAMPLE)))["result"]
+    published = json.loads(site_bundle_result(site, PRODUCT_EXAMPLE))["result"]
+    assert in_page == expected and in_page != published  # the draft's 70 € cap, not the published 75 €
+    page.goto(base_url + "publier/verifier/")
+    wait_until(page, "() => document.getElementById('verif-etat').dataset.phase === 'ready'", timeout=120)
+    assert not log.errors and not log.foreign(base_url)
+
+
+def site_bundle_result(site: Path, example: dict[str, Any]) -> str:
+    from conftest import site_bundle
+
+    return site_bundle(site, SEED).evaluate_text("budget", SEED, json.dumps(example))
+
+
+def test_only_the_checking_page_loads_the_check(site):
+    """Guidance pages stay as light as before: none links the checking page's scripts or worker."""
+    pages = [p for p in site.rglob("index.html") if "publier/verifier" not in p.as_posix()]
+    assert len(pages) > 20
+    assert not [p for p in pages if "assets/verifier/" in p.read_text(encoding="utf-8")]
+    checking = (site / "publier" / "verifier" / "index.html").read_text(encoding="utf-8")
+    assert "assets/verifier/verifier.js" in checking and "assets/calculateurs/runtime.js" not in checking
+    manifest = json.loads((site / "assets" / "verifier" / "manifest.json").read_text(encoding="utf-8"))
+    for path, digest in manifest["files"].items():
+        import hashlib
+        assert hashlib.sha256((site / path).read_bytes()).hexdigest() == digest, path
+    with __import__("zipfile").ZipFile(site / manifest["bundle"]) as bundle:
+        names = bundle.namelist()
+    assert "rpds.py" in names and "yaml/__init__.py" in names and "callfiles/draft.py" in names
+    assert not [n for n in names if n.endswith((".so", ".pyd"))]
