@@ -143,8 +143,8 @@ def starter_yaml(fields: dict[str, Any]) -> str:
     >>> text = starter_yaml({"title": "Appel test", "funder": "cpam-flandres", "date": "2026-03-01", "time": "12:00",
     ...                      "regions": ["hauts-de-france"], "departments": ["59"], "structure_types": ["association"],
     ...                      "summary": "Résumé.", "url": "https://exemple.fr/appel"})
-    >>> print(text.split("\\n", 4)[4][:60])
-    id: appel-test
+    >>> text.splitlines()[4:7]
+    ['id: appel-test-2026', 'kind: call', 'title: "Appel test"']
     """
     title = str(fields.get("title") or "").strip()
     slug = re.sub(r"[^a-z0-9]+", "-", _ascii(title.lower())).strip("-")[:80].strip("-") or "nouvel-appel"
