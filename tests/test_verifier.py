@@ -266,3 +266,20 @@ def test_only_the_checking_page_loads_the_check(site):
         names = bundle.namelist()
     assert "rpds.py" in names and "yaml/__init__.py" in names and "callfiles/draft.py" in names
     assert not [n for n in names if n.endswith((".so", ".pyd"))]
+
+
+@pytest.mark.browser
+def test_the_checking_page_passes_axe_and_fits_320_px_with_problems_and_with_a_preview(checker):
+    from test_accessibility import BLOCKING, NARROW, run_axe
+
+    page, log, _ = checker
+    for name, content in (("several-problems.yaml", (BAD / "several-problems.yaml").read_bytes()),
+                          (f"{SEED}.yaml", (CALLS / f"{SEED}.yaml").read_bytes())):
+        open_file(page, name, content)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        violations = [v for v in run_axe(page) if v["impact"] in BLOCKING]
+        assert violations == [], (name, violations)
+        page.set_viewport_size(NARROW)
+        assert page.evaluate("() => document.scrollingElement.scrollWidth") <= NARROW["width"], name
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert not log.errors
