@@ -26,10 +26,12 @@ Only the checking page loads any of this: no other page links the worker.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import io
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -54,7 +56,6 @@ DISTRIBUTIONS = {
     "Jinja2": ("jinja2",),
     "MarkupSafe": ("markupsafe",),
     "Markdown": ("markdown",),
-    "typing_extensions": ("typing_extensions",),
 }
 """What the check and the preview import beyond the standard library and the project."""
 
@@ -129,6 +130,13 @@ def bundle_bytes(project_root: Path) -> bytes:
     for path in sorted((project_root / "macros" / "templates").glob("*.j2")):
         entries[f"macros/templates/{path.name}"] = path.read_bytes()
     entries["calls/schema.json"] = (project_root / "calls" / "schema.json").read_bytes()
+    # Compressing takes about a second: cached by content, so that a `mkdocs serve` reload does not pay it.
+    key = hashlib.sha256()
+    for name in sorted(entries):
+        key.update(name.encode() + b"\0" + hashlib.sha256(entries[name]).digest())
+    cached = project_root / CACHE_DIR / f"verifier-{key.hexdigest()[:24]}.zip"
+    if cached.is_file():
+        return cached.read_bytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in sorted(entries):
@@ -137,6 +145,13 @@ def bundle_bytes(project_root: Path) -> bytes:
             info.external_attr = 0o644 << 16
             info.create_system = 3
             archive.writestr(info, entries[name])
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    partial.write_bytes(buffer.getvalue())
+    os.replace(partial, cached)  # atomic: two builds at once never read half a file
+    for old in cached.parent.glob("verifier-*.zip"):
+        if old != cached:
+            old.unlink(missing_ok=True)
     return buffer.getvalue()
 
 
