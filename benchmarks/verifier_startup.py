@@ -12,7 +12,7 @@ a. the checking page: navigation → first report for the seed call file (file i
    and warm, and navigation → worker ready;
 b. the calculators' budget page: navigation → calculator ready, cold and warm (the baseline,
    measured in the same run), and the ratios a/b;
-c. bytes transferred (cold, workers included) by the checking page until its first report,
+c. bytes of the site's files fetched (cold, workers included; uncompressed) by the checking page until its first report,
    by the budget page until ready, and by the « Publier un appel » guidance page, which must
    not grow with the check (it loads none of it).
 """
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from browser_support import serve_directory, transferred_bytes, wait_until  # noqa: E402
+from browser_support import serve_directory, wait_until  # noqa: E402
 from conftest import build_site  # noqa: E402
 
 SEED = ROOT / "calls" / "cpam-flandres-2025.yaml"
@@ -52,6 +52,18 @@ def first_report(page, base: str) -> tuple[float, float]:
     if page.get_attribute("#verif-resultat", "data-valid") != "true":
         raise SystemExit("the seed call file was not reported valid: " + page.inner_text("#verif-problemes"))
     return ready, report
+
+
+def served_bytes(site: Path, base: str, urls: list[str]) -> int:
+    """Bytes of the site's files behind ``urls`` (uncompressed, as the local server sends them)."""
+    total = 0
+    for url in dict.fromkeys(urls):
+        if not url.startswith(base):
+            continue
+        path = site / url[len(base):].split("#")[0].split("?")[0]
+        path = path / "index.html" if path.is_dir() else path
+        total += path.stat().st_size if path.is_file() else 0
+    return total
 
 
 def calculator_ready(page, base: str) -> float:
@@ -100,8 +112,10 @@ def main() -> None:
                     ("« Publier un appel » guidance page", GUIDANCE_PAGE, lambda page, base: page.goto(base + GUIDANCE_PAGE, wait_until="load"))):
                 context = browser.new_context()
                 page = context.new_page()
-                total, _ = transferred_bytes(page, lambda page=page, action=action: action(page, base))
-                sizes[name] = total
+                fetched: list[str] = []
+                page.on("requestfinished", lambda request: fetched.append(request.url))  # workers' requests included
+                action(page, base)
+                sizes[name] = served_bytes(site, base, fetched)
                 context.close()
             browser.close()
     median = {key: statistics.median(values) for key, values in figures.items()}
