@@ -35,6 +35,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -150,9 +151,55 @@ def bundle_bytes(project_root: Path) -> bytes:
     partial.write_bytes(buffer.getvalue())
     os.replace(partial, cached)  # atomic: two builds at once never read half a file
     for old in cached.parent.glob("verifier-*.zip"):
-        if old != cached:
+        if old != cached and not old.name.startswith("verifier-stdlib-"):
             old.unlink(missing_ok=True)
     return buffer.getvalue()
+
+
+ENTRY_POINTS = ("macros.draft_page", "markdown.extensions.attr_list", "markdown.extensions.md_in_html",
+                "markdown.extensions.tables", "markdown.extensions.toc", "markdown.extensions.admonition",
+                "html.parser", "jsonschema", "fastjsonschema", "yaml")
+"""What the worker imports (``macros.draft_page`` and what it loads on a first check; Markdown
+loads a private copy of ``html.parser``, which the trim must keep): the
+standard library is trimmed to what these can import (macros/stdlib_compile.py)."""
+COMPILER = Path(__file__).resolve().parent / "verifier_stdlib.mjs"
+
+
+def compiled_stdlib(project_root: Path, bundle: bytes, version: str) -> bytes | None:
+    """Pyodide's standard library trimmed to what the check imports, compiled to ``.pyc`` by
+    Pyodide itself under Node (a start-up without compiling ~2 MB of sources); cached under
+    ``node_modules/.cache/``. None when Node cannot make it: the stock library is shipped then."""
+    from macros.runtime import NODE_TIMEOUT_S, STDLIB_PROGRAM
+
+    key = hashlib.sha256()
+    for part in (version, hashlib.sha256(bundle).hexdigest(), sha256_of(COMPILER), sha256_of(STDLIB_PROGRAM), *ENTRY_POINTS):
+        key.update(part.encode() + b"\0")
+    cached = project_root / CACHE_DIR / f"verifier-stdlib-{key.hexdigest()[:24]}.zip"
+    if cached.is_file():
+        return cached.read_bytes()
+    node = shutil.which("node")
+    if node is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="verifier-stdlib-") as tmp:
+        bundle_path, output = Path(tmp) / "verifier.zip", Path(tmp) / "stdlib.zip"
+        bundle_path.write_bytes(bundle)
+        command = [node, str(COMPILER), str(project_root / "node_modules" / "pyodide"), str(bundle_path), str(output), *ENTRY_POINTS]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            log.info("Could not compile the checking page's standard library (%s): shipping it uncompiled", error)
+            return None
+        if result.returncode != 0 or not output.is_file():
+            log.info("Could not compile the checking page's standard library: %s", (result.stderr or result.stdout).strip()[-500:])
+            return None
+        data = output.read_bytes()
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    partial.write_bytes(data)
+    os.replace(partial, cached)
+    for old in cached.parent.glob("verifier-stdlib-*.zip"):
+        if old != cached:
+            old.unlink(missing_ok=True)
+    return data
 
 
 def _publish(source: Path, target: Path) -> None:
@@ -181,10 +228,12 @@ def write_verifier(site_dir: Path, project_root: Path, runtime: dict[str, object
     version = pyodide["version"]  # type: ignore[index]
     files = {path: digest for path, digest in runtime["files"].items()  # type: ignore[union-attr]
              if path.startswith(str(pyodide["path"])) and path.rsplit("/", 1)[-1] in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")}  # type: ignore[index]
-    stdlib, digest = _write_named(site_dir / "pyodide" / version, "python_stdlib", ".zip",
-                                  (project_root / "node_modules" / "pyodide" / STOCK_STDLIB).read_bytes())
+    bundle_data = bundle_bytes(project_root)
+    stdlib, digest = _write_named(site_dir / "pyodide" / version, "verifier_stdlib", ".zip",
+                                  compiled_stdlib(project_root, bundle_data, str(version))
+                                  or (project_root / "node_modules" / "pyodide" / STOCK_STDLIB).read_bytes())
     files[stdlib.relative_to(site_dir).as_posix()] = digest
-    bundle, digest = _write_named(site_dir / ASSETS_DIR, "verifier", ".zip", bundle_bytes(project_root))
+    bundle, digest = _write_named(site_dir / ASSETS_DIR, "verifier", ".zip", bundle_data)
     files[bundle.relative_to(site_dir).as_posix()] = digest
     for path in publish_sources(site_dir, project_root / "calls"):
         files[path.relative_to(site_dir).as_posix()] = sha256_of(path)
