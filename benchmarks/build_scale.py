@@ -42,6 +42,7 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,10 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str] | None = Non
     if process.returncode != 0:
         raise SystemExit(f"échec de {' '.join(command)} dans {cwd} :\n{output[-4000:]}")
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, load=os.getloadavg()[0]), output
+
+
+def _build_into(runs: list[Run], project: Path, site: Path) -> None:
+    runs.append(mkdocs_build(project, site)[0])
 
 
 def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None, strict: bool = True) -> tuple[Run, str]:
@@ -164,7 +169,8 @@ def median_run(runs: list[Run]) -> Run:
     best = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
     return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
                statistics.median(r.peak_mb for r in runs), best.pages, best.output_mb, best.output_no_runtime_mb,
-               best.search_kb, best.largest_page, best.calendar_kb, best.home_kb, best.feeds_kb, statistics.median(r.load for r in runs))
+               best.search_kb, best.largest_page, best.calendar_kb, best.home_kb, best.feeds_kb,
+               statistics.median(r.load for r in runs))
 
 
 # --- the project copy ------------------------------------------------------------------
@@ -180,7 +186,7 @@ def make_project(destination: Path, total_calls: int) -> Path:
             shutil.copy2(source, destination / name)
     (destination / "node_modules").symlink_to(ROOT / "node_modules")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from synthetic import populate  # noqa: PLC0415 - benchmarks/ is not a package
+    from synthetic import populate  # benchmarks/ is not a package: imported after the path set-up
 
     populate(destination / "calls", total_calls)
     return destination
@@ -382,7 +388,8 @@ def machine() -> str:
 def row(label: str, run: Run) -> str:
     return (f"  {label:<9} {run.wall:8.1f} s {run.cpu:8.1f} s {run.peak_mb:8.0f} MB {run.pages:6d} "
             f"{run.output_mb:8.1f} MB {run.output_no_runtime_mb:8.1f} MB {run.search_kb / 1e3:8.1f} MB "
-            f"{run.calendar_kb:8.0f} kB {run.home_kb:6.0f} kB {run.load:6.1f}  {run.largest_page[0]} ({run.largest_page[1]:.0f} kB)")
+            f"{run.calendar_kb:8.0f} kB {run.home_kb:6.0f} kB {run.load:6.1f}  "
+            f"{run.largest_page[0]} ({run.largest_page[1]:.0f} kB)")
 
 
 HEADER = (f"  {'':<9} {'wall':>10} {'CPU':>10} {'peak RSS':>11} {'pages':>6} {'output':>11} {'sans Pyodide':>11} "
@@ -427,9 +434,9 @@ def main() -> None:
             ours_runs: list[Run] = []
             base_runs: list[Run] = []
             for _ in range(repeat):
-                jobs = [lambda: ours_runs.append(mkdocs_build(project, here / "site")[0])]
+                jobs = [partial(_build_into, ours_runs, project, here / "site")]
                 if not args.no_baseline:
-                    jobs.append(lambda: base_runs.append(mkdocs_build(plain, here / "plain-site")[0]))
+                    jobs.append(partial(_build_into, base_runs, plain, here / "plain-site"))
                 if args.parallel:
                     with ThreadPoolExecutor(len(jobs)) as pool:
                         for future in [pool.submit(job) for job in jobs]:
@@ -509,7 +516,8 @@ def _summary(results: dict[int, dict[str, object]]) -> None:
               f"{b.cpu / a.cpu:.2f} CPU ({_verdict(b.cpu / a.cpu <= 5.5)}) ; objectif ≤ 5,5")
     largest = results[sizes[-1]]["ours"]
     assert isinstance(largest, Run)
-    print(f"  mémoire à N = {sizes[-1]} : {largest.peak_mb:.0f} MB (objectif ≤ 1 500 MB à 5 000) {_verdict(largest.peak_mb <= 1500)}")
+    print(f"  mémoire à N = {sizes[-1]} : {largest.peak_mb:.0f} MB (objectif ≤ 1 500 MB à 5 000) "
+          f"{_verdict(largest.peak_mb <= 1500)}")
     print(f"  à N = {sizes[-1]} : index de recherche {largest.search_kb / 1e3:.1f} MB, calendrier {largest.calendar_kb:.0f} kB, "
           f"accueil {largest.home_kb:.0f} kB, plus grosse page {largest.largest_page[0]} ({largest.largest_page[1]:.0f} kB)")
     print("  fichiers pour tout le site : " + ", ".join(f"{name} {kb / 1e3:.1f} MB" for name, kb in largest.feeds_kb.items()))

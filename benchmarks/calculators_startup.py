@@ -172,14 +172,14 @@ def transferred(requests: list[Any]) -> tuple[int, list[tuple[str, int]]]:
     for request in requests:
         try:
             size = request.sizes()
-        except Exception:  # noqa: BLE001 - a request that never finished counts for nothing
+        except Exception:  # noqa: BLE001, S112 - a request that never finished counts for nothing
             continue
         sizes.append((request.url, size["responseBodySize"] + size["responseHeadersSize"]))
     return sum(size for _, size in sizes), sorted(sizes, key=lambda item: -item[1])
 
 
 class Bench:
-    def __init__(self, browser: Any, base: str, playwright: Any = None, persistent: bool = False):
+    def __init__(self, browser: Any, base: str, playwright: Any = None, persistent: bool = False) -> None:
         self.browser = browser
         self.base = base
         self.playwright = playwright
@@ -189,7 +189,8 @@ class Bench:
 
     def context(self) -> Any:
         # bypass_csp: wait_for_function polls with eval, which the site's policy forbids.
-        options = {"locale": "fr-FR", "timezone_id": "Europe/Paris", "viewport": {"width": 1280, "height": 900}, "bypass_csp": True}
+        options = {"locale": "fr-FR", "timezone_id": "Europe/Paris", "viewport": {"width": 1280, "height": 900},
+                   "bypass_csp": True}
         if self.persistent:
             # A profile on disk, as a visitor's: unlike a new_context() (in memory, like a private
             # window), it has V8's code cache, which keeps compiled JavaScript and WebAssembly.
@@ -304,7 +305,7 @@ class Bench:
         context = self.context()
         page = context.new_page()
         requests: list[Any] = []
-        page.on("requestfinished", lambda request: requests.append(request))
+        page.on("requestfinished", lambda request: requests.append(request))  # noqa: PLW0108 - Playwright tags its handler
         page.goto(self.base + path)
         page.wait_for_function(ready, timeout=120_000)
         page.wait_for_timeout(500)
@@ -319,7 +320,7 @@ def build(site: str | None, workdir: Path) -> tuple[Path, str]:
     target = workdir / "site"
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(target)],
                             cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-                            capture_output=True, text=True, timeout=900)
+                            capture_output=True, text=True, timeout=900, check=False)
     if result.returncode != 0:
         raise SystemExit(f"mkdocs build failed:\n{result.stderr}")
     return target, "mkdocs build --strict"
@@ -378,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    warm  median {median(b['warm']):7.0f}   runs {[round(x) for x in b['warm']]}")
         if "third" in b:
             print(f"    third median {median(b['third']):7.0f}   runs {[round(x) for x in b['third']]}")
-        ratios = {phase: [y / x for x, y in zip(a[phase], b[phase])] for phase in bench.phases}
+        ratios = {phase: [y / x for x, y in zip(a[phase], b[phase], strict=True)] for phase in bench.phases}
         print("    ratio b/a (medians)        " + "".join(
             f"  {phase} {median(b[phase]) / median(a[phase]):.2f}" for phase in bench.phases))
         print("    ratio b/a (median per run) " + "".join(f"  {phase} {median(ratios[phase]):.2f}" for phase in bench.phases)
@@ -395,10 +396,13 @@ def main(argv: list[str] | None = None) -> int:
         for url, size in calculator_files[:6]:
             print(f"        {size:>10,}  {url.split('/', 3)[-1]}")
         print("(e) longest main-thread task during load (ms, median over runs)")
-        print(f"    bare page (Pyodide on the main thread)  cold {median(a['cold_longtask']):6.0f}   warm {median(a['warm_longtask']):6.0f}")
-        print(f"    budget page (Pyodide in a worker)       cold {median(b['cold_longtask']):6.0f}   warm {median(b['warm_longtask']):6.0f}"
+        def longest(runs: dict[str, Any]) -> str:
+            return f"cold {median(runs['cold_longtask']):6.0f}   warm {median(runs['warm_longtask']):6.0f}"
+
+        print(f"    bare page (Pyodide on the main thread)  {longest(a)}")
+        print(f"    budget page (Pyodide in a worker)       {longest(b)}"
               f"   runs cold {[round(x) for x in b['cold_longtask']]} warm {[round(x) for x in b['warm_longtask']]}")
-        print(f"    guidance page (no calculator)           cold {median(g['cold_longtask']):6.0f}   warm {median(g['warm_longtask']):6.0f}")
+        print(f"    guidance page (no calculator)           {longest(g)}")
         print("(f) budget page: when each worker stage began (ms since navigation, median)")
         for phase in bench.phases:
             stages = b[f"{phase}_stages"]

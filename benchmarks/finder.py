@@ -9,8 +9,8 @@ For each size, in a temporary copy of the project whose ``calls/`` is filled by
 Chromium against localhost:
 
 - **bytes before the first results** on a cold visit: the page's HTML, ``donnees/trouver.json``
-  and the scripts it runs (``trouver.js``, the ``common.js`` it imports, ``site.js``), gzip-compressed as a static host serves them
-  (Material's own CSS, JS and fonts excluded, as the goal says); and the raw sizes;
+  and the scripts it runs (``trouver.js``, the ``common.js`` it imports, ``site.js``), gzip-compressed
+  as a static host serves them (Material's own CSS, JS and fonts excluded, as the goal says); and the raw sizes;
 - **time from an answer change to the updated list**: the structure type is changed 40 times
   (cycling through the types), each time from the ``change`` event to the end of the update
   (the list is rebuilt synchronously), and to the next frame; median and p95.
@@ -90,14 +90,14 @@ def measure(site: Path, label: str, runs: int) -> dict[str, float]:
 
 def index_time(project: Path, repeat: int = 3) -> tuple[int, float]:
     """(calls, median seconds) of building the finder's index for ``project``'s calls, corpus loaded."""
-    from callfiles.corpus import load_corpus
     from calculators import finder
+    from callfiles.corpus import load_corpus
 
     corpus = load_corpus(project / "calls")
     runs = []
     for _ in range(repeat):
         start = time.perf_counter()
-        finder.index(corpus.calls.values(), corpus.vocabulary, lambda call, rule: None)
+        finder.index(corpus.calls.values(), corpus.vocabulary, lambda _call, _rule: None)
         runs.append(time.perf_counter() - start)
     return len(corpus.calls), statistics.median(runs)
 

@@ -25,9 +25,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from browser_support import CHROMIUM_ARGS, QuietHandler, chromium_path  # noqa: E402
-
 import calculators_startup as startup  # noqa: E402
+from browser_support import CHROMIUM_ARGS, QuietHandler, chromium_path  # noqa: E402
 
 LONG_US = 40_000
 
@@ -48,8 +47,8 @@ def trace(site: Path, which: str, warm: bool) -> list[dict]:
         if warm:
             page.goto(url)
             if which == "budget":
-                page.wait_for_function("() => { const s = window.calculators?.status(); return s && (s.snapshot || s.snapshotCached); }",
-                                       timeout=60_000)
+                page.wait_for_function("() => { const s = window.calculators?.status(); "
+                                       "return s && (s.snapshot || s.snapshotCached); }", timeout=60_000)
             page.goto("about:blank")
         cdp = context.new_cdp_session(page)
         done = threading.Event()
@@ -82,7 +81,8 @@ def report(events: list[dict]) -> None:
             end = task["ts"] + task["dur"]
             spent: collections.Counter[str] = collections.Counter()
             for event in items:
-                if event is task or event["ts"] < task["ts"] or event["ts"] + event.get("dur", 0) > end or event.get("dur", 0) < 500:
+                inside = task["ts"] <= event["ts"] and event["ts"] + event.get("dur", 0) <= end
+                if event is task or not inside or event.get("dur", 0) < 500:
                     continue
                 data = event.get("args", {}).get("data", {})
                 where = data.get("url") or data.get("functionName") or ""

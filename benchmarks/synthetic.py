@@ -61,7 +61,7 @@ _YEAR = re.compile(r"\b(20[0-9]{2})\b")
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter when PyYAML has it: 5× faster
     """Block YAML, with Decimal as a plain number (the strict reader reads it back as Decimal), no aliases."""
 
-    def ignore_aliases(self, data: Any) -> bool:
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002 - yaml.Dumper's signature
         return True
 
 
@@ -176,9 +176,9 @@ def _seed_year(call_id: str) -> int:
 class Generator:
     """Generates synthetic calls from the seed files of ``calls_dir``, deterministically from ``seed``."""
 
-    def __init__(self, calls_dir: Path, seed: int = 2026):
+    def __init__(self, calls_dir: Path, seed: int = 2026) -> None:
         self.calls_dir = calls_dir
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # noqa: S311 - reproducible test data, no secret
         vocabulary, _ = read(calls_dir / "_referentiel" / "vocabulaire.yaml")
         funders, _ = read(calls_dir / "_referentiel" / "financeurs.yaml")
         assert vocabulary is not None and funders is not None
@@ -223,14 +223,14 @@ class Generator:
             call_id = self._new_id(f"ars-{region}", year)
             seed_region = data["regions"][0]
             words[self.vocabulary["regions"][seed_region]["label"]] = self.vocabulary["regions"][region]["label"]
-        for old, new in zip(data["funders"], funders):
+        for old, new in zip(data["funders"], funders, strict=False):  # a seed may have fewer funders
             words[self.funder_names[old]] = self.funder_names[new]
         varied = _vary(data, None, years, factor, words)
         varied = _retarget_territory(varied, departments, region)
         # The quotes stay the seed's own words: the build checks them against the seed's source
         # text (calls/_sources/), which a synthetic call shares with its seed.
         for family_name, rules in data.get("rules", {}).items():
-            for rule, original in zip(varied["rules"][family_name], rules):
+            for rule, original in zip(varied["rules"][family_name], rules, strict=True):
                 rule["quote"] = original["quote"]
         varied["id"] = call_id
         varied["funders"] = funders

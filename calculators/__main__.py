@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from calculators.api import KINDS, decode_input, evaluate
 from calculators.report import InputError
@@ -19,7 +20,7 @@ DEFAULT_CALLS = Path(__file__).resolve().parent.parent / "calls"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 already; keep one clean line
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 already; keep one clean line
         self.print_usage(sys.stderr)
         print(f"erreur : {message}", file=sys.stderr)
         raise SystemExit(2)
@@ -66,10 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"erreur : appel inconnu « {args.call[:80]} » (appels connus : {known}…)", file=sys.stderr)
         return 2
     try:
-        if args.input == "-":
-            text = sys.stdin.read()
-        else:
-            text = Path(args.input).read_text(encoding="utf-8")
+        text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         print(f"erreur : impossible de lire {args.input} : {_reason(error)}", file=sys.stderr)
         return 2

@@ -46,7 +46,8 @@ def budget_lines(vocabulary: Vocabulary, data: object) -> dict[str, list[dict[st
     >>> from callfiles.corpus import load_corpus
     >>> corpus = load_corpus(pathlib.Path(calculators.__file__).parent.parent / "calls")
     >>> budget_lines(corpus.vocabulary, {"actions": [{"lines": [{"category": "materiel", "amount": "300", "funder": "200"}]}]})
-    {'lines': [{'action': 0, 'line': 0, 'cost': '300.00', 'funder': '200.00', 'cofunding': '100.00', 'in_kind': False}], 'cofunders': []}
+    {'lines': [{'action': 0, 'line': 0, 'cost': '300.00', 'funder': '200.00', 'cofunding': '100.00',
+                'in_kind': False}], 'cofunders': []}
     """
     return _lines_of(parse_budget(data, vocabulary))
 
@@ -55,7 +56,8 @@ def _lines_of(budget: Budget) -> dict[str, list[dict[str, object]]]:
     return {
         "lines": [{"action": line.action, "line": line.index, "cost": plain(line.cost), "funder": plain(line.funder),
                    "cofunding": plain(line.cofunding), "in_kind": line.in_kind} for line in budget.lines],
-        "cofunders": [{"name": cofunder.name, "amount": plain(cofunder.amount), "status": cofunder.status}
+        "cofunders": [{"name": cofunder.name, "amount": plain(cofunder.amount), "status": cofunder.status,
+                       **({} if cofunder.public is None else {"public": cofunder.public})}
                       for cofunder in budget.cofunders],
     }
 

@@ -51,6 +51,8 @@ class Cofunder:
     name: str
     amount: Decimal
     status: str
+    public: bool | None = None
+    """Whether the co-funder is a public body (State, local authority, CAF…); ``None``: not said."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,7 @@ def _list(value: object, field: str) -> list[Any]:
     return value
 
 
-def parse_line(data: object, action: int, index: int, vocabulary: "Vocabulary") -> Line:
+def parse_line(data: object, action: int, index: int, vocabulary: Vocabulary) -> Line:
     """Read one line; raise :class:`InputError` naming the field when it cannot be used."""
     where = f"actions[{action}].lines[{index}]"
     line = _mapping(data, where)
@@ -170,12 +172,13 @@ def parse_line(data: object, action: int, index: int, vocabulary: "Vocabulary") 
     else:
         funder = to_cents(_amount(line["funder"], f"{where}.funder"))
         if funder > cost:
-            raise InputError(f"{where}.funder", f"la part demandée ({format_eur(funder)}) dépasse le coût de la ligne ({format_eur(cost)})")
+            raise InputError(f"{where}.funder",
+                             f"la part demandée ({format_eur(funder)}) dépasse le coût de la ligne ({format_eur(cost)})")
     return Line(action, index, category, cost, funder, in_kind, profession,
                 _text(line.get("label"), f"{where}.label"), hours, rate)
 
 
-def parse_budget(data: object, vocabulary: "Vocabulary", *, lenient: bool = False) -> Budget:
+def parse_budget(data: object, vocabulary: Vocabulary, *, lenient: bool = False) -> Budget:
     """Read the budget input of PRODUCT.md into a :class:`Budget` with its totals.
 
     Strict (the command line, ``window.calculators.evaluate``): the first unreadable value
@@ -218,10 +221,10 @@ def parse_budget(data: object, vocabulary: "Vocabulary", *, lenient: bool = Fals
             left_out.append(LeftOut(error.field, error.message, cofunder=c))
     zero = Decimal("0.00")
     totals = Totals(
-        cost=sum((l.cost for l in lines), zero),
-        funder=sum((l.funder for l in lines), zero),
-        cofunding=sum((l.cofunding for l in lines), zero),
-        in_kind=sum((l.cost for l in lines if l.in_kind), zero),
+        cost=sum((line.cost for line in lines), zero),
+        funder=sum((line.funder for line in lines), zero),
+        cofunding=sum((line.cofunding for line in lines), zero),
+        in_kind=sum((line.cost for line in lines if line.in_kind), zero),
     )
     return Budget(tuple(titles), tuple(lines), tuple(cofunders), totals, tuple(left_out))
 
@@ -229,22 +232,25 @@ def parse_budget(data: object, vocabulary: "Vocabulary", *, lenient: bool = Fals
 def parse_cofunder(data: object, index: int) -> Cofunder:
     """Read one co-funder; raise :class:`InputError` naming the field when it cannot be used."""
     cofunder = _mapping(data, f"cofunders[{index}]")
-    unknown = set(cofunder) - {"name", "amount", "status"}
+    unknown = set(cofunder) - {"name", "amount", "status", "public"}
     if unknown:
         raise InputError(f"cofunders[{index}].{sorted(unknown)[0]}", "champ inconnu")
     status = cofunder.get("status", "requested")
     if status not in COFUNDER_STATUSES:
         raise InputError(f"cofunders[{index}].status", "« requested » (sollicité) ou « obtained » (obtenu) attendu")
+    public = cofunder.get("public")
+    if public is not None and not isinstance(public, bool):
+        raise InputError(f"cofunders[{index}].public", "vrai (financeur public) ou faux attendu")
     return Cofunder(_text(cofunder.get("name"), f"cofunders[{index}].name") or f"Cofinanceur {index + 1}",
-                    to_cents(_amount(cofunder.get("amount"), f"cofunders[{index}].amount")), status)
+                    to_cents(_amount(cofunder.get("amount"), f"cofunders[{index}].amount")), status, public)
 
 
-def evaluate_budget(call: "Call", vocabulary: "Vocabulary", data: object) -> dict[str, object]:
+def evaluate_budget(call: Call, vocabulary: Vocabulary, data: object) -> dict[str, object]:
     """Evaluate a budget against ``call``'s budget rules; return the output object of PRODUCT.md."""
     return evaluate_parsed(call, vocabulary, parse_budget(data, vocabulary))
 
 
-def evaluate_parsed(call: "Call", vocabulary: "Vocabulary", budget: Budget) -> dict[str, object]:
+def evaluate_parsed(call: Call, vocabulary: Vocabulary, budget: Budget) -> dict[str, object]:
     """The output object of PRODUCT.md for a parsed budget (its totals and findings cover its lines)."""
     findings: list[Finding] = []
     for rule in call.budget_rules:

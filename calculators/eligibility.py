@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from calculators.money import AmountError, parse_amount
 from calculators.report import Finding, InputError, sort_findings
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 FIELDS = ("structure_type", "department", "submission_date", "working_capital", "annual_operating_costs",
           "project_start", "project_end", "axes", "answers")
+"""The inputs several kinds share. A kind may declare others (its ``fields``): see ``Situation.extra``."""
 
 LABELS = {
     "structure_type": "Type de structure",
@@ -47,6 +48,9 @@ class Situation:
     project_end: dt.date | None = None
     axes: tuple[str, ...] | None = None
     answers: Mapping[str, bool] = field(default_factory=dict)
+    extra: Mapping[str, object] = field(default_factory=dict)
+    """Answers to the inputs a rule kind declares beyond :data:`FIELDS` (``Field.name`` → value,
+    read by the control the field declares: a date, an amount); absent when not answered."""
 
 
 def _date(value: object, name: str) -> dt.date | None:
@@ -69,11 +73,13 @@ def _money(value: object, name: str, *, allow_negative: bool = False) -> Decimal
         raise InputError(name, str(error)) from None
 
 
-def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Situation:
+def parse_situation(data: object, call: Call, vocabulary: Vocabulary) -> Situation:
     """Validate the eligibility input of PRODUCT.md; raise :class:`InputError` naming the field."""
     if not isinstance(data, Mapping):
         raise InputError("", "un objet JSON est attendu")
-    unknown = set(data) - set(FIELDS)
+    declared = {f.name: f for rule in call.eligibility_rules for f in rule.fields(call, vocabulary)
+                if f.name not in FIELDS and "." not in f.name}
+    unknown = set(data) - set(FIELDS) - set(declared)
     if unknown:
         raise InputError(sorted(unknown)[0], "champ inconnu")
     structure = data.get("structure_type") or None
@@ -106,12 +112,23 @@ def parse_situation(data: object, call: "Call", vocabulary: "Vocabulary") -> Sit
         annual_operating_costs=_money(data.get("annual_operating_costs"), "annual_operating_costs"),
         project_start=_date(data.get("project_start"), "project_start"),
         project_end=_date(data.get("project_end"), "project_end"),
+        extra={name: value for name, value in ((name, _read(f.control, data.get(name), name)) for name, f in declared.items())
+               if value is not None},
         axes=axes,
         answers={k: v for k, v in answers.items() if v is not None},
     )
     if situation.project_start and situation.project_end and situation.project_end < situation.project_start:
         raise InputError("project_end", "la date de fin précède la date de début")
     return situation
+
+
+def _read(control: str, value: object, name: str) -> object:
+    """A kind-declared input, read as its control says (a date or an amount)."""
+    if control == "date":
+        return _date(value, name)
+    if control == "amount":
+        return _money(value, name)
+    raise InputError(name, "champ inconnu")
 
 
 class Missing:
@@ -127,13 +144,14 @@ class Missing:
         return [{"question": q, "label": label} for q, label in self.items.items()]
 
 
-def evaluate_eligibility(call: "Call", vocabulary: "Vocabulary", data: object) -> dict[str, object]:
+def evaluate_eligibility(call: Call, vocabulary: Vocabulary, data: object) -> dict[str, object]:
     """Evaluate ``data`` against ``call``'s eligibility rules; return the output of PRODUCT.md."""
     situation = parse_situation(data, call, vocabulary)
     findings: list[Finding] = []
     missing = Missing()
     for rule in call.eligibility_rules:
         findings.extend(rule.check(situation, call, vocabulary, missing))
+    not_asked = [name for rule in call.eligibility_rules for name in rule.not_asked(situation)]
     order = {rule.info.id: n for n, rule in enumerate(call.eligibility_rules)}
     findings = sort_findings(findings, order)
     if any(f.severity == "error" for f in findings):
@@ -143,4 +161,4 @@ def evaluate_eligibility(call: "Call", vocabulary: "Vocabulary", data: object) -
     else:
         eligible = True
     return {"call": call.id, "eligible": eligible, "findings": [f.to_data() for f in findings],
-            "missing": missing.to_data()}
+            "missing": missing.to_data(), "not_asked": not_asked}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from calculators.dates import french_date
@@ -45,7 +46,7 @@ Outcome = Any
 """``0`` (passes), ``[1, [question indexes]]`` (points to check) or ``[2, message index]`` (fails)."""
 
 
-def value_label(name: str, value: str, vocabulary: "Vocabulary") -> str:
+def value_label(name: str, value: str, vocabulary: Vocabulary) -> str:
     """How a rule's message names the applicant's value: ``Association loi 1901``, ``Nord (59)``, ``1er mars 2025``."""
     if name == "structure_type":
         return vocabulary.structure_types[value]
@@ -54,7 +55,7 @@ def value_label(name: str, value: str, vocabulary: "Vocabulary") -> str:
     return french_date(dt.date.fromisoformat(value))
 
 
-def fill(template: str, answers: Mapping[str, str], names: Iterable[str], vocabulary: "Vocabulary") -> str:
+def fill(template: str, answers: Mapping[str, str], names: Iterable[str], vocabulary: Vocabulary) -> str:
     """The message of a rule for the answers it read: what the page does with a template (tests use it)."""
     for name in names:
         template = template.replace(PLACEHOLDERS[name], value_label(name, answers[name], vocabulary))
@@ -71,7 +72,7 @@ class _Tables:
         return self.messages.setdefault(text, len(self.messages))
 
 
-def _date_points(call: "Call") -> list[dt.date]:
+def _date_points(call: Call) -> list[dt.date]:
     """Representative dates: the answers of a date rule can only change the day of, or after, a date the call names."""
     days = {EARLIEST}
     for milestone in call.milestones:
@@ -81,7 +82,7 @@ def _date_points(call: "Call") -> list[dt.date]:
     return sorted(days)
 
 
-def _outcome(rule: Any, call: "Call", vocabulary: "Vocabulary", values: Mapping[str, str],
+def _outcome(rule: Any, call: Call, vocabulary: Vocabulary, values: Mapping[str, str],
              questions: dict[str, int], tables: _Tables) -> Outcome:
     missing = Missing()
     findings = rule.check(_situation(values), call, vocabulary, missing)
@@ -96,7 +97,7 @@ def _outcome(rule: Any, call: "Call", vocabulary: "Vocabulary", values: Mapping[
     return 0
 
 
-def _domain(name: str, call: "Call", vocabulary: "Vocabulary") -> list[str]:
+def _domain(name: str, call: Call, vocabulary: Vocabulary) -> list[str]:
     if name == "structure_type":
         return list(vocabulary.structure_types)
     if name == "department":
@@ -107,10 +108,10 @@ def _domain(name: str, call: "Call", vocabulary: "Vocabulary") -> list[str]:
 def _situation(values: Mapping[str, str]) -> Situation:
     if "submission_date" in values:
         return Situation(submission_date=dt.date.fromisoformat(values["submission_date"]))
-    return Situation(**values)
+    return Situation(structure_type=values.get("structure_type"), department=values.get("department"))
 
 
-def rule_entry(rule: Any, call: "Call", vocabulary: "Vocabulary", questions: dict[str, int], tables: _Tables,
+def rule_entry(rule: Any, call: Call, vocabulary: Vocabulary, questions: dict[str, int], tables: _Tables,
                link: Callable[[Any], str | None]) -> dict[str, Any]:
     """One rule over the domain of the finder inputs it reads: a default outcome and the exceptions.
 
@@ -134,7 +135,7 @@ def rule_entry(rule: Any, call: "Call", vocabulary: "Vocabulary", questions: dic
             entry["href"] = href
     if names == ["submission_date"]:
         steps: list[list[Any]] = []
-        for combo, outcome in zip(combos, outcomes):
+        for combo, outcome in zip(combos, outcomes, strict=True):
             if not steps or steps[-1][1] != outcome:
                 steps.append([combo["submission_date"], outcome])
         steps[0][0] = ""  # from the beginning of time
@@ -145,11 +146,11 @@ def rule_entry(rule: Any, call: "Call", vocabulary: "Vocabulary", questions: dic
     entry["d"] = outcomes[keys.index(common)]
     if names:
         entry["by"] = {"|".join(combo[n] for n in names): outcome
-                       for combo, outcome, key in zip(combos, outcomes, keys) if key != common}
+                       for combo, outcome, key in zip(combos, outcomes, keys, strict=True) if key != common}
     return entry
 
 
-def call_entry(call: "Call", vocabulary: "Vocabulary", tables: _Tables, link: Callable[[Any], str | None],
+def call_entry(call: Call, vocabulary: Vocabulary, tables: _Tables, link: Callable[[Any], str | None],
                extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Everything the finder needs about one call: its rules' lookup tables, status steps, deadlines.
 
@@ -168,11 +169,11 @@ def call_entry(call: "Call", vocabulary: "Vocabulary", tables: _Tables, link: Ca
     return {"id": call.id, **(extra or {}), "status": steps_data(call), "base": base, "rules": rules}
 
 
-def index(calls: Iterable["Call"], vocabulary: "Vocabulary", link: Callable[["Call", Any], str | None],
-          extra: Callable[["Call"], Mapping[str, Any]] | None = None) -> dict[str, Any]:
+def index(calls: Iterable[Call], vocabulary: Vocabulary, link: Callable[[Call, Any], str | None],
+          extra: Callable[[Call], Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """The finder's index over ``calls`` (not frameworks): one entry a call, and the shared messages."""
     tables = _Tables()
-    entries = [call_entry(call, vocabulary, tables, lambda rule, c=call: link(c, rule), extra(call) if extra else None)
+    entries = [call_entry(call, vocabulary, tables, partial(link, call), extra(call) if extra else None)
                for call in calls if call.kind == "call"]
     return {"calls": entries, "messages": list(tables.messages)}
 
@@ -188,7 +189,7 @@ def outcome_for(entry: Mapping[str, Any], answers: Mapping[str, str]) -> Outcome
 
 
 def verdict(call_entry_: Mapping[str, Any], answers: Mapping[str, str], messages: list[str],
-            vocabulary: "Vocabulary") -> dict[str, Any]:
+            vocabulary: Vocabulary) -> dict[str, Any]:
     """``{"eligible": True | False | None, "missing": n, "rule", "message"}`` from the index alone."""
     missing: set[int] = set(call_entry_["base"])
     for entry in call_entry_["rules"]:

@@ -248,7 +248,8 @@ def call_from_data(data: Mapping[str, Any]) -> Call:
         apply=Apply(
             steps=_items(apply, "steps"),
             documents=_items(apply, "documents"),
-            links=tuple(Link(l["label"], l.get("url"), l.get("note"), l.get("reference")) for l in apply.get("links", ())),
+            links=tuple(Link(link["label"], link.get("url"), link.get("note"), link.get("reference"))
+                        for link in apply.get("links", ())),
             contacts=tuple(contact_from_data(c) for c in apply.get("contacts", ())),
         ),
         documents=tuple(OfficialDocument(d["title"], d["url"], d["format"], d["reference"], d.get("size"), d.get("note"))

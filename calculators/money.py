@@ -9,7 +9,8 @@ Decimal('1234.56')
 >>> parse_amount("12,345")
 Traceback (most recent call last):
   ...
-calculators.money.AmountError: « 12,345 » a plus de deux décimales : le montant s'écrit au centime près (par exemple 12,34 ou 12,35)
+calculators.money.AmountError: « 12,345 » a plus de deux décimales : le montant s'écrit au centime près
+(par exemple 12,34 ou 12,35)
 >>> format_eur(Decimal("10000"))
 '10\\xa0000,00\\xa0€'
 """
@@ -104,7 +105,7 @@ def plain(value: Decimal) -> str:
 
 def group_thousands(integer: str, separator: str = "\u00a0") -> str:
     digits = integer.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

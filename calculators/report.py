@@ -40,7 +40,7 @@ class InputError(ValueError):
     ``field`` is the dotted path of the offending value, e.g. ``actions[0].lines[2].hours``.
     """
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str) -> None:
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}" if field else message)

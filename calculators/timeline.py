@@ -88,7 +88,8 @@ def status_steps(call: Call) -> list[tuple[dt.date | None, Status]]:
     start, end = opening(call), closing(call)
     if end is None:
         stale = stale_from(call)
-        return [(None, "unpublished"), *([(stale, "expired")] if stale else [])]
+        expired: list[tuple[dt.date | None, Status]] = [(stale, "expired")] if stale else []
+        return [(None, "unpublished"), *expired]
     steps: list[tuple[dt.date | None, Status]] = (
         [(None, "upcoming"), (start, "open")] if start and start <= end else [(None, "open")])
     return [*steps, (end + dt.timedelta(days=1), "closed")]

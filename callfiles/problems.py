@@ -23,7 +23,7 @@ class Problem:
 class CallFileError(Exception):
     """Raised when one or more call files are invalid; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         count = len(self.problems)
         header = f"{count} problem{'s' if count > 1 else ''} in the call files:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from callfiles.corpus import schema
+from callfiles.schema import schema
 
 MAX_DEPTH = 6
 

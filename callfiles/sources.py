@@ -32,7 +32,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Literal
 
 BlockKind = Literal["heading", "paragraph", "row"]
@@ -226,8 +226,8 @@ class SourceText:
         if not titles:
             titles = [normalize(re.sub(r"^§\s*[\w.)]+(?:\s+[a-z]\))?(?:\s+\d+\.)?", "", reference.split(",")[0]))]
         for title in (t for t in titles if t):
-            found = _first(self._headings(), lambda text, t=title: t == text or t in text) or _first(
-                self._paragraphs(), lambda text, t=title: _unnumbered(text).startswith(t))
+            found = _first(self._headings(), partial(_heading_matches, title)) or _first(
+                self._paragraphs(), partial(_paragraph_matches, title))
             if found:
                 return found
         return None
@@ -241,6 +241,14 @@ class SourceText:
 
 def _extent(chain: list[tuple[int, int]]) -> int:
     return max(end for _, end in chain) - min(begin for begin, _ in chain)
+
+
+def _heading_matches(title: str, text: str) -> bool:
+    return title == text or title in text
+
+
+def _paragraph_matches(title: str, text: str) -> bool:
+    return _unnumbered(text).startswith(title)
 
 
 def _first(candidates: list[tuple[int, str]], matches: Callable[[str], bool]) -> int | None:

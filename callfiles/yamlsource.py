@@ -72,7 +72,7 @@ class Document:
     def problem(self, where: Path_, message: str, *, at_key: bool = False) -> Problem:
         """A problem about the value at ``where`` (or about its key, with ``at_key``)."""
         self.locate()
-        line, column = self.key_positions.get(where) if at_key and where in self.key_positions else self.position(where)
+        line, column = self.key_positions[where] if at_key and where in self.key_positions else self.position(where)
         return Problem(self.path, line, column, dotted(where), message)
 
 
@@ -91,7 +91,7 @@ class _StrictLoader(yaml.SafeLoader):
     the shared anchored node, so it is reported where it is written and never expanded.
     """
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.get_event()
             return yaml.ScalarNode(_ALIAS_TAG, "*" + event.anchor, event.start_mark, event.end_mark)
@@ -100,6 +100,7 @@ class _StrictLoader(yaml.SafeLoader):
 
 _ALIAS_TAG = "!alias"
 
+_CParser: Any
 try:
     from yaml._yaml import CParser as _CParser
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -199,7 +200,8 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return None, [Problem(name, line, column, "", f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) ; enregistrez-le en UTF-8")]
+        return None, [Problem(name, line, column, "",
+                              f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) ; enregistrez-le en UTF-8")]
     if not text.strip():
         return None, [Problem(name, 1, 1, "", "le fichier est vide ; attendu : la description d'un appel")]
     lines = text.count("\n") + (not text.endswith("\n"))
@@ -266,7 +268,8 @@ def _build(node: yaml.Node, where: Path_, doc: Document, problems: list[Problem]
         result: dict[str, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or _explicit_tag(key_node, text) or _has_anchor(key_node, text):
-                problems.append(doc.problem(where, "les clés doivent être des mots simples ; clés complexes, étiquettes et ancres interdites"))
+                problems.append(doc.problem(
+                    where, "les clés doivent être des mots simples ; clés complexes, étiquettes et ancres interdites"))
                 continue
             key = key_node.value
             if key == "<<":

@@ -4,8 +4,7 @@ The page-generation hook calls :func:`render` for each call and gets Markdown (w
 HTML) to hand to MkDocs::
 
     from macros import calculator_pages
-    markdown = calculator_pages.render("budget", call=call, call_data=data, vocabulary=vocabulary,
-                                       root="../../../", assets=calculator_pages.ASSETS)
+    markdown = calculator_pages.render("budget", call=call, vocabulary=vocabulary, root="../../../")
 
 The templates are rendered by the one Jinja environment of :mod:`macros.pages` (autoescaped,
 strict about undefined names; its ``date``, ``when``, ``eur`` and ``share`` filters take the
@@ -28,14 +27,12 @@ PAGES = {"budget": "budget.md.j2", "eligibility": "eligibilite.md.j2"}
 ASSETS = {
     "css": "assets/calculateurs/calculateurs.css",
     "runtime": "assets/calculateurs/runtime.js",
-    "common": "assets/calculateurs/common.js",
-    "budget": "assets/calculateurs/budget.js",
-    "eligibility": "assets/calculateurs/eligibility.js",
 }
-"""Where the calculators' files are, relative to the site root (``docs/assets/calculateurs/``)."""
+"""Where the files both pages load in their head are, relative to the site root (``docs/assets/calculateurs/``);
+each page's own module script (``budget.js``, ``eligibility.js``) is named by its template."""
 
 
-def render(kind: str, *, call: Any, call_data: Mapping[str, Any], vocabulary: Any, root: str,
+def render(kind: str, *, call: Any, vocabulary: Any, root: str,
            assets: Mapping[str, str] | None = None, refs: Any = None,
            rule_links: Mapping[str, str] | None = None) -> str:
     """The Markdown source of ``call``'s ``kind`` page ("budget" or "eligibility").
@@ -47,6 +44,6 @@ def render(kind: str, *, call: Any, call_data: Mapping[str, Any], vocabulary: An
     """
     if not root.endswith("/"):
         raise ValueError(f"root must end with '/': {root!r}")
-    return pages.render(PAGES[kind], call=call, call_data=call_data, vocabulary=vocabulary, root=root,
+    return pages.render(PAGES[kind], call=call, vocabulary=vocabulary, root=root,
                         assets={**ASSETS, **(assets or {})}, refs=refs or linker(None, root),
                         rule_links=json.dumps(rule_links or {}, ensure_ascii=False))

@@ -43,7 +43,7 @@ class _Keys:
         self.seen: set[str] = set()
 
     def __call__(self, *parts: str) -> str:
-        digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:8]
+        digest = hashlib.sha1("\x1f".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
         key = f"{self.section}-{digest}"
         n = 2
         while key in self.seen:

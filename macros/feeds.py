@@ -32,12 +32,12 @@ def generated_at() -> dt.datetime:
     """Build time in UTC, or ``SOURCE_DATE_EPOCH`` when set (reproducible builds convention)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _iso_z(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- appels.json -----------------------------------------------------------------------
@@ -58,7 +58,8 @@ def funders_document(funders: Iterable[Any]) -> dict[str, Any]:
     >>> from callfiles.corpus import Funder
     >>> from calculators.model import Contact
     >>> funders_document([Funder("x", "X", "X", "ars", "D.", contacts=(Contact("Accueil", email="a@x.fr", reference="§ 1"),))])
-    {'funders': [{'id': 'x', 'name': 'X', 'short_name': 'X', 'kind': 'ars', 'description': 'D.', 'contacts': [{'label': 'Accueil', 'email': 'a@x.fr', 'reference': '§ 1'}]}]}
+    {'funders': [{'id': 'x', 'name': 'X', 'short_name': 'X', 'kind': 'ars', 'description': 'D.',
+                  'contacts': [{'label': 'Accueil', 'email': 'a@x.fr', 'reference': '§ 1'}]}]}
     """
     def present(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
         return {key: value for key, value in pairs if value not in (None, (), [])}
@@ -94,6 +95,14 @@ def calls_document_schema() -> dict[str, Any]:
 
 
 # --- Atom ------------------------------------------------------------------------------
+# Written by hand, on purpose (issue 13 asked for a library where one fits). feedgen 1.0.0,
+# its latest release (December 2023), writes an entry's links with their href only
+# (lkiesow/python-feedgen#135, open, fixes unmerged): our three links per entry would become
+# three « alternate » links without type, which RFC 4287 § 4.1.1 forbids; everything else it
+# wrote matched this code (same entries, ids, titles, instants, authors, categories,
+# summaries), for 2.6× the CPU time over the 271 feeds of a 5 000-call build (1.26 s → 3.32 s).
+# feedgenerator (Pelican's) has no ``related`` links, one author, categories without label and
+# HTML summaries only.
 
 def _entry_id(call_id: str) -> str:
     return f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'appel/{call_id}')}"
@@ -124,7 +133,7 @@ def atom(calls: Iterable[Call], funders: Mapping[str, Any], base_url: str = "",
     up = "../" * self_path.count("/")
     link = (lambda path: base_url + path) if base_url else (lambda path: up + path)
     ordered = sorted(calls, key=lambda c: (stamp_date(c), c.id), reverse=True)[:limit]
-    stamp = lambda c: _iso_z(dt.datetime.combine(stamp_date(c), dt.time(), dt.timezone.utc))  # noqa: E731
+    stamp = lambda c: _iso_z(dt.datetime.combine(stamp_date(c), dt.time(), dt.UTC))  # noqa: E731
     updated = max((stamp(c) for c in ordered), default="2020-01-01T00:00:00Z")
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',

@@ -19,11 +19,11 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from callfiles.corpus import Corpus
 from calculators import finder
 from calculators.dates import describe, french_date
 from calculators.model import Call
 from calculators.timeline import STATUS_LABELS, status_on
+from callfiles.corpus import Corpus
 from macros import feeds, ics
 from macros.agenda import NATIONAL, call_regions
 from macros.pages import render, root_for
@@ -112,8 +112,8 @@ def generate(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, ic
     current = [call for call in calls.values() if status_on(call, today) not in OVER]
     by_region: dict[str, list[Call]] = {}
     for call in current:
-        for region in call_regions(call, corpus.vocabulary):
-            by_region.setdefault(region, []).append(call)
+        for slug in call_regions(call, corpus.vocabulary):
+            by_region.setdefault(slug, []).append(call)
     regions = [(slug, corpus.vocabulary.regions[slug].label) for slug in corpus.vocabulary.regions if slug in by_region]
     if NATIONAL in by_region:
         regions.append((NATIONAL, "Toute la France"))

@@ -33,7 +33,8 @@ def calls_dir(config: MkDocsConfig) -> Path:
 # on the first search: the tools of a call (checklist, budget, eligibility) repeat its page,
 # and the calendars list every milestone of every call. At 1 000 calls they were 30 % of a
 # 24 MB index; the call pages, the funders' pages and the hand-written pages stay searchable.
-SEARCH_EXCLUDED = re.compile(r"(appels/[^/]+/(checklist|budget|eligibilite)|calendrier(/[0-9]{4}(/[0-9]{2}(/[0-9]+)?)?|/dates-non-publiees)?)/index\.md")
+SEARCH_EXCLUDED = re.compile(r"(appels/[^/]+/(checklist|budget|eligibilite)"
+                             r"|calendrier(/[0-9]{4}(/[0-9]{2}(/[0-9]+)?)?|/dates-non-publiees)?)/index\.md")
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:

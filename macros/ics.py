@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from calculators.dates import When, describe, french_date, french_time
@@ -59,8 +59,9 @@ VTIMEZONE = (
 )
 
 
-class _Funder(Protocol):  # what this module reads from callfiles.corpus.Funder
-    short_name: str
+class _Funder(Protocol):  # what this module reads from callfiles.corpus.Funder (frozen: read-only)
+    @property
+    def short_name(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ def paris_to_utc(day: dt.date, time: str) -> dt.datetime:
     if hours == 24:
         day, hours = day + dt.timedelta(days=1), 0
     local = dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=PARIS)
-    return local.astimezone(dt.timezone.utc)
+    return local.astimezone(dt.UTC)
 
 
 LAST_MINUTE = dt.timedelta(seconds=59)
@@ -143,7 +144,7 @@ def _summary(call: Call, milestone: Milestone, hour: str = "") -> str:
     return f"{KIND_LABELS.get(milestone.kind, milestone.kind)}{wave}{at} — {call.title}"
 
 
-def _description(call: Call, milestone: Milestone, funders: str, url: str | None, note: str) -> str:
+def _description(milestone: Milestone, funders: str, url: str | None, note: str) -> str:
     lines = [milestone.label, f"Date indiquée par l'appel : {describe(milestone.when)}."]
     if note:
         lines.append(note)
@@ -157,13 +158,13 @@ def events_of(call: Call, funders: Mapping[str, _Funder], base_url: str = "") ->
     """Every event of ``call``, in the file's order (see the module docstring for the rules)."""
     url = f"{base_url}appels/{call.id}/" if base_url else None
     names = ", ".join(funders[f].short_name if f in funders else f for f in call.funders)
-    stamp = dt.datetime.combine(stamp_date(call), dt.time(), dt.timezone.utc)
+    stamp = dt.datetime.combine(stamp_date(call), dt.time(), dt.UTC)
     out: list[Event] = []
     for milestone in call.milestones:
         when: When = milestone.when
         uid = f"{call.id}/{milestone.id}@{UID_DOMAIN}"
         summary = _summary(call, milestone)
-        common = dict(stamp=stamp, url=url, alarms=milestone.kind in ALARM_KINDS,
+        common: dict[str, Any] = dict(stamp=stamp, url=url, alarms=milestone.kind in ALARM_KINDS,
                       categories=KIND_LABELS.get(milestone.kind, milestone.kind))
         if when.kind == "unknown" or not when.dates:
             continue
@@ -172,26 +173,26 @@ def events_of(call: Call, funders: Mapping[str, _Funder], base_url: str = "") ->
                     "la dernière minute pour agir, de 23 h 59 à minuit." if when.time == "24:00" else "")
             start, end = instant_span(when.dates[0], when.time)
             out.append(Event(uid, _summary(call, milestone, french_time(when.time)),
-                             _description(call, milestone, names, url, note), start=start, end=end, **common))
+                             _description(milestone, names, url, note), start=start, end=end, **common))
         elif when.kind == "day":
-            out.append(Event(uid, summary, _description(call, milestone, names, url, ""),
+            out.append(Event(uid, summary, _description(milestone, names, url, ""),
                              days=(when.dates[0], when.dates[0]), **common))
         elif when.kind == "period":
-            out.append(Event(uid, summary, _description(call, milestone, names, url, ""),
+            out.append(Event(uid, summary, _description(milestone, names, url, ""),
                              days=(when.dates[0], when.dates[-1]), **common))
         elif when.kind == "around":
             text = when.text or describe(when)
             note = (f"Date approximative : l'événement couvre toute la période possible, "
                     f"du {french_date(when.dates[0])} au {french_date(when.dates[-1])}.")
             out.append(Event(uid, f"{summary} (date approximative : {text})",
-                             _description(call, milestone, names, url, note),
+                             _description(milestone, names, url, note),
                              days=(when.dates[0], when.dates[-1]), **common))
         elif when.kind == "one_of":
             alternatives = " ou ".join(french_date(d) for d in when.dates)
             note = f"Dates possibles : {alternatives}. L'appel ne dit pas laquelle : un événement par date possible."
             for day in when.dates:
                 out.append(Event(f"{call.id}/{milestone.id}/{day.isoformat()}@{UID_DOMAIN}",
-                                 f"{summary} (date possible)", _description(call, milestone, names, url, note),
+                                 f"{summary} (date possible)", _description(milestone, names, url, note),
                                  days=(day, day), **common))
     return out
 
@@ -223,7 +224,7 @@ def fold(line: str) -> str:
 
 
 def _utc(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _event_lines(event: Event) -> list[str]:

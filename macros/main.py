@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from calculators.model import Call
 from calculators.timeline import closing, stale_from, status_on
-from callfiles.corpus import load_corpus
+from callfiles.corpus import Corpus, load_corpus
 from macros import preview
 from macros.pages import render
 
@@ -43,7 +43,7 @@ def calls_with_tools(calls: Iterable[Call], today: dt.date) -> list[Call]:
 def define_env(env) -> None:  # noqa: ANN001 - mkdocs-macros' own type
     root = Path(env.conf.config_file_path).resolve().parent
 
-    def corpus():
+    def corpus() -> Corpus:
         return load_corpus(root / "calls", only=preview.selection())
 
     @env.macro

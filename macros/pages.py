@@ -20,8 +20,17 @@ from markupsafe import Markup
 from calculators.dates import When, describe, french_date, when_from
 from calculators.money import format_eur, format_share
 from calculators.rules.budget import line_notes
-from calculators.timeline import (STATUS_LABELS, closing, days_left, deadline_days, deadlines_by_day, milestone_phase,
-                                  ordered, status_on, steps_attribute)
+from calculators.timeline import (
+    STATUS_LABELS,
+    closing,
+    days_left,
+    deadline_days,
+    deadlines_by_day,
+    milestone_phase,
+    ordered,
+    status_on,
+    steps_attribute,
+)
 from macros.contacts import format_label, funder_contacts, tel_href
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -50,14 +59,9 @@ def front_matter(value: str) -> Markup:
     return Markup(json.dumps(escaped, ensure_ascii=False))
 
 
-def question_scope(question: Any, vocabulary: Any) -> str:
-    """`` (question posée seulement aux structures : Association)`` for a question limited to
-    some kinds of structures (``for_structure_types``, model or YAML form); ``""`` otherwise."""
-    only = question.get("for_structure_types") if isinstance(question, dict) else question.for_structure_types
-    if not only:
-        return ""
-    names = ", ".join(vocabulary.structure_types.get(type_, type_) for type_ in only)
-    return f" (question posée seulement aux structures : {names})"
+def rule_fields(rules: Any, call: Any, vocabulary: Any) -> dict[str, list[dict[str, object]]]:
+    """The form controls of each rule (rule id → fields), as the calculators' pages build them."""
+    return {rule.info.id: [f.to_data() for f in rule.fields(call, vocabulary)] for rule in rules}
 
 
 def _money(value: object, cents: bool = False) -> str:
@@ -97,8 +101,8 @@ def environment() -> jinja2.Environment:
         doc_format=format_label,
     )
     env.globals.update(
-        status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered, milestone_phase=milestone_phase,
-        closing=closing, question_scope=question_scope, funder_contacts=funder_contacts,
+        status_on=status_on, status_steps=steps_attribute, status_labels=STATUS_LABELS, ordered=ordered,
+        milestone_phase=milestone_phase, closing=closing, rule_fields=rule_fields, funder_contacts=funder_contacts,
         deadline_days=deadline_days, days_left=days_left, deadlines_by_day=deadlines_by_day,
     )
     env.globals["line_notes"] = line_notes  # what the budget form says on some lines, from the call's rules

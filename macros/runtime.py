@@ -37,6 +37,7 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TypedDict
 
 PYODIDE_FILES = (
     "pyodide.mjs",          # the ES module the worker imports (loadPyodide)
@@ -236,7 +237,7 @@ def compiled_stdlib(project_root: Path) -> tuple[bytes, bytes] | None:
         command = [node, str(STDLIB_COMPILER), str(source_dir), str(bundle), str(output), str(snapshot), str(lock),
                    WORKER_PACKAGE_DIR]
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
             log.info("Could not compile the standard library with Pyodide under Node (%s): shipping it uncompiled", error)
             return None
@@ -268,7 +269,16 @@ def _write_named(target_dir: Path, stem: str, suffix: str, data: bytes) -> tuple
     return target, digest
 
 
-def write_stdlib(site_dir: Path, project_root: Path, version: str) -> dict[str, object]:
+class Stdlib(TypedDict):
+    """What :func:`write_stdlib` wrote (paths relative to the site directory)."""
+
+    stdlib: str
+    snapshot: str | None
+    compiled: bool
+    files: dict[str, str]
+
+
+def write_stdlib(site_dir: Path, project_root: Path, version: str) -> Stdlib:
     """Write the standard library (and the snapshot, when compiled) into ``pyodide/<version>/``.
 
     Returns ``{"stdlib": path, "snapshot": path or None, "compiled": bool, "files": {path: sha256}}``
@@ -323,7 +333,7 @@ def write_runtime(site_dir: Path, project_root: Path) -> dict[str, object]:
     bundle, bundle_hash = write_bundle(site_dir, project_root)
     pyodide_path = f"pyodide/{version}/"
     files = {pyodide_path + name: digest for name, digest in pyodide_hashes.items()}
-    files.update(stdlib["files"])  # type: ignore[arg-type]
+    files.update(stdlib["files"])
     files[(ASSETS_DIR / bundle).as_posix()] = bundle_hash
     # The data the worker fetches, when the build wrote it before calling us.
     data_dir = site_dir / "donnees"

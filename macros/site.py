@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,10 @@ from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
-from callfiles.corpus import Corpus
 from calculators.departments import in_reading_order
 from calculators.model import Call
 from calculators.timeline import closing, days_left, deadline_days
+from callfiles.corpus import Corpus
 from macros import agenda, calculator_pages, feeds, finder_pages, ics, sources
 from macros.checklist import checklist
 from macros.pages import render, root_for
@@ -71,7 +71,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
             close_day=close_day.isoformat() if close_day else None,
             deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
             jsonld=Markup(feeds.script_json(jsonld)), refs=sources.linker(cited, root),
-            source_page=sources.page_url(call.source.file) if cited else None))
+            source_page=sources.page_url(call.source.file) if cited and call.source.file else None))
         if call.kind == "call":
             # The calculators (macros/calculator_pages.py), linked from the call page when it has rules.
             for kind, slug, rules in (("budget", "budget", call.budget_rules),
@@ -79,7 +79,7 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
                 if rules:
                     tool_url = f"{url}{slug}/"
                     yield _page(config, tool_url, calculator_pages.render(
-                        kind, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
+                        kind, call=call, vocabulary=corpus.vocabulary,
                         root=root_for(tool_url), refs=sources.linker(cited, root_for(tool_url)),
                         rule_links=sources.rule_links(cited, rules)))
             checklist_url = f"{url}checklist/"
@@ -87,7 +87,8 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
                 "checklist.md.j2", call=call, funders=[funders[f] for f in call.funders], vocabulary=corpus.vocabulary,
                 sections=checklist(call), root=root_for(checklist_url), today=today,
                 refs=sources.linker(cited, root_for(checklist_url))))
-        yield File.generated(config, f"{url}calendrier.ics", content=ics.calendar([call], funders, site, name=call.title, blocks=ics_blocks))
+        yield File.generated(config, f"{url}calendrier.ics",
+                             content=ics.calendar([call], funders, site, name=call.title, blocks=ics_blocks))
         yield File.generated(config, f"donnees/appels/{call.id}.json", content=to_json(corpus.call_data[call.id]))
     for funder in funders.values():
         calls = corpus.calls_of(funder.id)
@@ -96,7 +97,8 @@ def generate(corpus: Corpus, config: MkDocsConfig) -> Iterator[File]:
         url = f"financeurs/{funder.id}/"
         yield _page(config, url, render("funder.md.j2", funder=funder, calls=calls, root=root_for(url), today=today))
         yield File.generated(config, f"{url}calendrier.ics",
-                             content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets", blocks=ics_blocks))
+                             content=ics.calendar(calls, funders, site, name=f"{funder.short_name} : appels à projets",
+                                                  blocks=ics_blocks))
     yield from _source_pages(corpus, config)
     yield from finder_pages.generate(corpus, config, today, site, ics_blocks, references, to_json)
     yield from _calendar(corpus, config, today, site, ics_blocks)
@@ -122,9 +124,10 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     """``/calendrier/`` (what is to come), ``/calendrier/<année>/`` (one year), ``/calendrier/<année>/<mois>/``
     (one month), ``/calendrier/dates-non-publiees/`` when they are too many for the first page, and
     ``tous.ics`` (the calls not over: a feed people subscribe to, fetched again every day, does
-    not carry every past year; the calls' and funders' feeds keep everything). A listing longer than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in
-    ``mkdocs.yml``) keeps its first months and links to the pages of the others."""
-    limit = int((config.extra or {}).get("calendar_page_limit", agenda.PAGE_LIMIT))
+    not carry every past year; the calls' and funders' feeds keep everything). A listing longer
+    than ``agenda.PAGE_LIMIT`` (``extra.calendar_page_limit`` in ``mkdocs.yml``) keeps its first
+    months and links to the pages of the others."""
+    limit = int(config.extra.get("calendar_page_limit", agenda.PAGE_LIMIT) if config.extra else agenda.PAGE_LIMIT)
     calls = list(corpus.calls.values())
     yield File.generated(config, "calendrier/tous.ics",
                          content=ics.calendar([call for call in calls if not agenda.call_over(call, today)], corpus.funders, site,
@@ -134,7 +137,7 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     years = agenda.by_year(everything)
     groups = [(key, label) for key, (label, _) in agenda.GROUPS.items()]
 
-    def page(url: str, months: list[agenda.Month], undated: list[agenda.Entry], *, later: list[agenda.Month] = (),
+    def page(url: str, months: list[agenda.Month], undated: list[agenda.Entry], *, later: Sequence[agenda.Month] = (),
              undated_page: int | None = None, pagination: tuple[int, list[str]] | None = None, **context: Any) -> File:
         """A calendar page listing ``months`` in full and ``undated``; ``later`` months are links."""
         listed = [entry for month in months for entry in month.entries]
@@ -161,13 +164,14 @@ def _calendar(corpus: Corpus, config: MkDocsConfig, today: dt.date, site: str, i
     for year, (items, year_undated) in years.items():
         year_months = agenda.months(items)
         whole = len(items) + len(year_undated) <= limit
-        yield page(f"calendrier/{year}/", year_months if whole else [], year_undated, later=[] if whole else year_months, year=year, month=None, title=f"Calendrier {year}",
+        yield page(f"calendrier/{year}/", year_months if whole else [], year_undated, later=[] if whole else year_months,
+                   year=year, month=None, title=f"Calendrier {year}",
                    description=f"Toutes les échéances de {year} des appels à projets, passées et à venir, mois par mois.")
         for month in year_months:
             # A month longer than a page is cut into numbered pages: /calendrier/2027/06/, …/06/2/, …
             chunks = [month.entries[start:start + limit] for start in range(0, len(month.entries), limit)]
             urls = [agenda.month_url(month.key) + (f"{number}/" if number > 1 else "") for number in range(1, len(chunks) + 1)]
-            for number, (chunk, url) in enumerate(zip(chunks, urls), start=1):
+            for number, (chunk, url) in enumerate(zip(chunks, urls, strict=True), start=1):
                 part = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
                 yield page(url, [agenda.Month(month.key, month.label, chunk)], [], year=year, month=month.key,
                            pagination=(number, urls) if len(chunks) > 1 else None, title=f"Calendrier : {month.label}{part}",

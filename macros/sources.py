@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -34,7 +35,7 @@ class References:
     """Where the references of the calls citing one source text point, computed once per text."""
 
     text: SourceText | None
-    _cache: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    _cache: dict[tuple[str, str | None, str | None], str | None] = field(default_factory=dict)
 
     def href(self, reference: str, quote: str = "", hint: str = "") -> str | None:
         """The link (relative to the site root) for ``reference``, at ``quote`` when there is one.
@@ -139,7 +140,7 @@ def _marked(line: str, spans: list[tuple[int, int, int]]) -> str:
         return str(escape(line))
     bounds = sorted({0, len(line), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     out: list[str] = []
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in pairwise(bounds):
         ids = sorted({k for s, e, k in spans if s <= start and end <= e})
         for n, piece in enumerate(line[start:end].split("\t")):
             if n:

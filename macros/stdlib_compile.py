@@ -28,12 +28,13 @@ import ast
 import importlib
 import importlib.util
 import io
+import marshal
 import sys
 import zipfile
-from importlib import _bootstrap_external  # the helpers py_compile uses; no file I/O
+from collections.abc import Iterator
 
 STDLIB = f"/lib/python{sys.version_info[0]}{sys.version_info[1]}.zip"
-PACKAGE_DIR = "/tmp/calculateurs"
+PACKAGE_DIR = "/tmp/calculateurs"  # noqa: S108 - in Pyodide's in-memory file system, under Node
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ALWAYS = ("encodings",)  # packages kept whole: their submodules are imported by name at run time
 
@@ -46,7 +47,7 @@ def module_name(path: str) -> str:
     return ".".join(parts)
 
 
-def _import_statements(tree: ast.AST):
+def _import_statements(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
     """The import statements run when the module is imported: not those inside functions."""
     stack = [tree]
     while stack:
@@ -74,7 +75,7 @@ def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
             if base:
                 names.add(base)
             names.update(f"{base}.{alias.name}" if base else alias.name for alias in node.names)
-    with_parents = set()
+    with_parents: set[str] = set()
     for name in names:
         parts = name.split(".")
         with_parents.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
@@ -100,10 +101,12 @@ def closure(seeds: set[str], sources: dict[str, tuple[str, bytes]]) -> set[str]:
 def pyc(source: bytes, path: str) -> bytes:
     """Unchecked hash-based bytecode of ``source``, named as if loaded from the stock zip."""
     code = compile(source, f"{STDLIB}/{path}", "exec", dont_inherit=True, optimize=0)
-    return bytes(_bootstrap_external._code_to_hash_pyc(code, importlib.util.source_hash(source), False))
+    # PEP 552 layout, as importlib writes it: magic, flags (1 = hash-based, unchecked), source hash, code.
+    header = importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little") + importlib.util.source_hash(source)
+    return header + marshal.dumps(code)
 
 
-def main(bundle_path: str, output_path: str, entry_points: list[str] | None = None) -> dict[str, int]:
+def main(bundle_path: str, output_path: str, entry_points: list[str] | None = None) -> dict[str, int | str]:
     """``entry_points``: the modules the page imports (default: every module of the bundle)."""
     with zipfile.ZipFile(bundle_path) as bundle:
         bundle.extractall(PACKAGE_DIR)
@@ -119,8 +122,8 @@ def main(bundle_path: str, output_path: str, entry_points: list[str] | None = No
     seeds |= {name for name in sources if name.split(".")[0] in ALWAYS}
     needed = closure(seeds, sources)
     kept = {sources[name][0] for name in needed}
-    loaded = {module.__file__[len(STDLIB) + 1:] for module in list(sys.modules.values())
-              if str(getattr(module, "__file__", None)).startswith(STDLIB + "/")}
+    loaded = {file[len(STDLIB) + 1:] for module in list(sys.modules.values())
+              if isinstance(file := getattr(module, "__file__", None), str) and file.startswith(STDLIB + "/")}
     if loaded - kept:  # cannot happen (loaded modules are seeds), but a missing module would break the page
         raise RuntimeError(f"modules loaded but not kept: {sorted(loaded - kept)}")
     buffer = io.BytesIO()

@@ -4,7 +4,8 @@
 #   bash scripts/dev.sh preview <call-id>…
 #                               → serves only these calls and what they link to (a funder's
 #                                 preview: a second or two per save, whatever the size of calls/)
-#   bash scripts/dev.sh test    → runs the whole test suite (what CI runs)
+#   bash scripts/dev.sh test    → runs ruff and mypy (configured in pyproject.toml), then the
+#                                 whole test suite (what CI runs)
 #   bash scripts/dev.sh build   → builds the site into site/
 #   bash scripts/dev.sh setup   → only installs
 set -euo pipefail
@@ -91,6 +92,10 @@ case "$cmd" in
   test)
     setup_python; setup_node; setup_chromium
     shift || true
+    echo "» ruff (style et erreurs courantes)…"
+    "$VENV/bin/ruff" check .
+    echo "» mypy (types)…"
+    "$VENV/bin/mypy"
     exec "$PY" -m pytest -n "${PYTEST_WORKERS:-2}" "$@" ;;
   *)
     echo "usage : bash scripts/dev.sh serve | preview <identifiant>… | test | build | setup" >&2

@@ -115,7 +115,7 @@ class PageLog:
     _by_request: dict[int, Request] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def attach(cls, page: Any) -> "PageLog":
+    def attach(cls, page: Any) -> PageLog:
         log = cls()
         page.on("console", lambda message: log.console.append((message.type, message.text)))
         page.on("pageerror", lambda error: log.page_errors.append(str(error)))
@@ -155,7 +155,7 @@ class PageLog:
         """URLs answered with an HTTP error status (4xx, 5xx) or that failed."""
         return [r.url for r in self.requests if (r.status or 0) >= 400 or r.failed]
 
-    def urls(self, predicate: Callable[[str], bool] = lambda url: True) -> list[str]:
+    def urls(self, predicate: Callable[[str], bool] = lambda _url: True) -> list[str]:
         return [r.url for r in self.requests if predicate(r.url)]
 
     def foreign(self, base_url: str) -> list[str]:
@@ -259,7 +259,7 @@ def playwright_instance() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance: Any) -> Iterator[Any]:
+def browser(playwright_instance: Any) -> Iterator[Any]:  # noqa: ARG001 - started first
     """One headless Chromium for the whole session."""
     yield _Shared.browser
 

@@ -42,6 +42,8 @@ import yaml
 TESTS = Path(__file__).resolve().parent
 RULES_DIR = TESTS / "rules"
 CALLS_DIR = TESTS / "cases" / "calls"
+SYNTHETIC_DIR = TESTS / "synthetic"
+"""Call files written for the tests (rule kinds no seed call uses); never published."""
 
 CASE_KEYS = {"name", "call", "kind", "input", "expect"}
 EXPECT_KEYS = {"ok", "eligible", "totals", "findings", "no_findings_for", "no_other_findings", "missing", "error"}
@@ -102,6 +104,23 @@ def load_file(path: Path) -> list[dict[str, Any]]:
 def all_cases() -> list[dict[str, Any]]:
     """Every case of every case file, in file order: JSON-ready dicts (``json.dumps`` works)."""
     return [case for path in case_files() for case in load_file(path)]
+
+
+def synthetic_corpus(workdir: Path) -> Any:
+    """``calls/`` plus the synthetic call files of ``tests/synthetic/``, loaded as one corpus.
+
+    The files are copied into ``workdir`` (the schema, referentiel and source texts with them):
+    the synthetic calls are checked exactly as a published call would be.
+    """
+    import shutil
+
+    from callfiles.corpus import load_corpus
+
+    root = workdir / "calls"
+    shutil.copytree(TESTS.parent / "calls", root)
+    for path in sorted(SYNTHETIC_DIR.glob("*.yaml")):
+        shutil.copy(path, root / path.name)
+    return load_corpus(root)
 
 
 def input_text(case: dict[str, Any]) -> str:

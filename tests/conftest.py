@@ -23,6 +23,14 @@ def corpus():
     return load_corpus(CALLS)
 
 
+@pytest.fixture(scope="session")
+def rule_corpus(tmp_path_factory):
+    """The seed calls plus the synthetic ones of ``tests/synthetic/`` (the rule cases' corpus)."""
+    from cases_support import synthetic_corpus
+
+    return synthetic_corpus(tmp_path_factory.mktemp("synthetic"))
+
+
 def build_site(destination: Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``mkdocs build --strict`` into ``destination``; return the finished process."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

@@ -15,10 +15,10 @@ from __future__ import annotations
 import html.parser
 import posixpath
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-
 from browser_support import wait_until
 from conftest import ROOT
 

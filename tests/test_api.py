@@ -6,10 +6,10 @@ import json
 from decimal import Decimal
 
 import pytest
+from conftest import PRODUCT_EXAMPLE
 
 from calculators.api import Bundle, budget_lines, budget_page, evaluate
 from calculators.report import InputError
-from conftest import PRODUCT_EXAMPLE
 
 
 def test_each_line_has_its_cost_funder_part_and_cofunding(corpus):
@@ -85,7 +85,8 @@ def test_the_bundle_answers_the_page_in_one_json_text_never_an_exception(corpus)
     bundle.load_call(json.dumps(corpus.call_data["cpam-flandres-2025"], default=str))
     answer = json.loads(bundle.budget_page_text("cpam-flandres-2025", json.dumps(PRODUCT_EXAMPLE)))
     assert answer == json.loads(json.dumps(budget_page(corpus.calls["cpam-flandres-2025"], corpus.vocabulary, PRODUCT_EXAMPLE)))
-    lenient = json.loads(bundle.budget_page_text("cpam-flandres-2025", '{"actions": [{"lines": [{"category": "materiel", "amount": "x"}]}]}'))
+    lenient = json.loads(bundle.budget_page_text("cpam-flandres-2025",
+                                                 '{"actions": [{"lines": [{"category": "materiel", "amount": "x"}]}]}'))
     assert lenient["result"]["input_errors"][0]["field"] == "actions[0].lines[0].amount"
     assert lenient["result"]["totals"]["cost"] == "0.00"
     assert json.loads(bundle.budget_page_text("cpam-flandres-2025", '{"actions": 3}'))["error"]["field"] == "actions"

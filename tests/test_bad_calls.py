@@ -10,10 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CALLS
 
 from callfiles.corpus import load_corpus
 from callfiles.problems import CallFileError
-from conftest import CALLS
 
 BAD = Path(__file__).resolve().parent / "bad_calls"
 

@@ -70,7 +70,8 @@ def budgets(draw):
         drawn = draw(st.lists(lines(), max_size=6))
         actions.append({"title": "Action", "lines": [d[0] for d in drawn]})
         figures.append([d[1:] for d in drawn])
-    cofunders = [{"name": f"Cofinanceur {n}", "amount": money(draw(cents)), "status": draw(st.sampled_from(("requested", "obtained")))}
+    statuses = st.sampled_from(("requested", "obtained"))
+    cofunders = [{"name": f"Cofinanceur {n}", "amount": money(draw(cents)), "status": draw(statuses)}
                  for n in range(draw(st.integers(0, 3)))]
     return {"actions": actions, "cofunders": cofunders}, figures
 
@@ -126,7 +127,8 @@ def test_a_rate_above_its_cap_is_an_error_on_that_line(corpus, budget, data):
     above, asked_in_full = set(), set()
     for n, action in enumerate(actions["actions"]):
         for m, line in enumerate(action["lines"]):
-            if line.get("profession") and "hourly_rate" in line and Decimal(line["hourly_rate"]) > FLANDRES_CAPS[line["profession"]]:
+            profession = line.get("profession")
+            if profession and "hourly_rate" in line and Decimal(line["hourly_rate"]) > FLANDRES_CAPS[profession]:
                 above.add((n, m))
                 if "funder" not in line and not line.get("in_kind"):
                     asked_in_full.add((n, m))
@@ -152,7 +154,7 @@ def test_the_result_does_not_depend_on_the_order_of_lines(corpus, budget, call_i
         shuffled_actions.append({"title": "Action", "lines": [old_lines[i] for i in line_order]})
         origin.update({(new_a, new_l): (old_a, old_l) for new_l, old_l in enumerate(line_order)})
     shuffled = {"actions": shuffled_actions, "cofunders": data.draw(st.permutations(original["cofunders"]))}
-    identity = {(a, l): (a, l) for a, action in enumerate(original["actions"]) for l in range(len(action["lines"]))}
+    identity = {(a, n): (a, n) for a, action in enumerate(original["actions"]) for n in range(len(action["lines"]))}
     before, after = run(corpus, call_id, original), run(corpus, call_id, shuffled)
     assert after["totals"] == before["totals"]
     assert after["ok"] == before["ok"]

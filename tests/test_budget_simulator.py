@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from browser_support import open_calculator, wait_until
+from conftest import site_bundle
+
 from calculators.money import format_eur
 from calculators.rules.budget import line_notes
-from conftest import site_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -102,7 +102,8 @@ def test_a_bad_field_leaves_its_line_out_and_the_rest_is_still_computed(serve, n
     assert "cette ligne n'est pas comptée dans les totaux" in second.locator(".calc-input-error").text_content()
     page.locator("[data-name=title]").first.focus()
     page.locator(".calc-problems__group--input a").click()
-    assert page.evaluate(FOCUS) == {"line": "Action n° 1, moyens humains, ligne 2", "name": "hours", "firstOfLine": False, "finding": None}
+    assert page.evaluate(FOCUS) == {"line": "Action n° 1, moyens humains, ligne 2", "name": "hours", "firstOfLine": False,
+                                    "finding": None}
     # Corrected: the line counts again, 480 € + 10 h × 40 € = 880 €.
     field.fill("10")
     wait_summary(page, "Coût total : 880,00\u00a0€")
@@ -201,7 +202,7 @@ def test_a_compact_summary_stays_in_view_without_covering_the_field_being_edited
     bar = page.locator(".calc-bar")
     box, field, results = bar.bounding_box(), first.bounding_box(), page.locator(".calc-results").bounding_box()
     viewport = SIZES[size]
-    assert 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"] + 1, "the bar is out of view"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"] + 1, "the bar is out of view"
     assert results["y"] > viewport["height"], "the results are in view anyway: nothing to test"
     assert field["y"] + field["height"] <= box["y"], "the bar covers the field being edited"
     assert bar.locator("strong").all_text_contents() == ["5\u00a0400,00\u00a0€", "5\u00a0400,00\u00a0€"]

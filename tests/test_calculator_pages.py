@@ -14,8 +14,7 @@ ROOT_URL = "../../../"
 
 
 def render(kind, corpus, call):
-    return calculator_pages.render(kind, call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
-                                   root=ROOT_URL)
+    return calculator_pages.render(kind, call=call, vocabulary=corpus.vocabulary, root=ROOT_URL)
 
 
 def front_matter(text):
@@ -50,7 +49,7 @@ def test_the_static_fallback_states_every_rule_with_its_reference(kind, corpus):
 
 
 def test_the_flandres_caps_are_written_out_in_french(corpus):
-    text = render("budget", corpus, corpus.calls["cpam-flandres-2025"])
+    text = html.unescape(render("budget", corpus, corpus.calls["cpam-flandres-2025"]))
     assert "Praticiens (médecin, sage-femme, chirurgien-dentiste) : 75\u00a0€ de l'heure" in text
     assert "Coordination du projet : au plus 5\u00a0%" in text
 
@@ -76,6 +75,7 @@ def test_text_from_a_call_file_is_escaped(corpus):
 def test_the_mount_point_carries_the_links_of_the_findings_references(corpus):
     """``rule_links`` reach the page as escaped JSON, for the script to link each finding's reference."""
     call = corpus.calls["cpam-flandres-2025"]
-    text = calculator_pages.render("budget", call=call, call_data=corpus.call_data[call.id], vocabulary=corpus.vocabulary,
+    text = calculator_pages.render("budget", call=call, vocabulary=corpus.vocabulary,
                                    root=ROOT_URL, rule_links={"plafonds-horaires": "textes/x/#p-3", "<b>": "&"})
-    assert 'data-references="{&#34;plafonds-horaires&#34;: &#34;textes/x/#p-3&#34;, &#34;&lt;b&gt;&#34;: &#34;&amp;&#34;}"' in text
+    assert ('data-references="{&#34;plafonds-horaires&#34;: &#34;textes/x/#p-3&#34;, '
+            '&#34;&lt;b&gt;&#34;: &#34;&amp;&#34;}"') in text

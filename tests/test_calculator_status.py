@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-
 from browser_support import wait_until
 
 PAGES = ("budget", "eligibilite")
@@ -61,7 +60,8 @@ def shown(page) -> tuple[str, str, list[str]]:
 @pytest.mark.parametrize(("page_slug", "day", "badge", "countdown", "deadline"), [
     ("budget", "2025-01-10", "Ouvert", "J-14", "Prochaine date limite : Vague 1, 24 janvier 2025 à minuit (heure de Paris)"),
     ("eligibilite", "2025-02-01", "Ouvert", "J-69", "Prochaine date limite : Vague 2, 11 avril 2025 à minuit (heure de Paris)"),
-    ("budget", "2025-04-11", "Ouvert", "Dernier jour", "Prochaine date limite : Vague 2, 11 avril 2025 à minuit (heure de Paris)"),
+    ("budget", "2025-04-11", "Ouvert", "Dernier jour",
+     "Prochaine date limite : Vague 2, 11 avril 2025 à minuit (heure de Paris)"),
     ("eligibilite", "2025-06-01", "Clos", "", "Date limite passée : Vague 2, 11 avril 2025 à minuit (heure de Paris)"),
 ])
 def test_the_flandres_calculators_show_status_and_next_deadline_at_the_visitors_date(

@@ -101,7 +101,7 @@ def test_the_calendar_page_documents_the_feeds_choices(site):
 
 
 def test_every_milestone_kind_belongs_to_one_filter_group():
-    from callfiles.corpus import KIND_RANK
+    from callfiles.checks import KIND_RANK
 
     assert set(agenda.GROUP_OF) == set(KIND_RANK)
 
@@ -251,7 +251,7 @@ def test_a_long_listing_keeps_its_first_whole_months(sizes, limit, kept):
 
 
 @pytest.fixture(scope="module")
-def small_pages_site(tmp_path_factory, corpus):
+def small_pages_site(tmp_path_factory):
     """The site built with calendar pages of at most 2 milestones (extra.calendar_page_limit)."""
     from conftest import build_copy, project_copy
 

@@ -9,7 +9,6 @@ import pytest
 from macros.checklist import checklist
 
 
-
 def article(html: str) -> str:
     return html[html.index("<article"):html.index("</article>")]
 

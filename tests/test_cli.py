@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import PRODUCT_EXAMPLE, ROOT
 
 
@@ -158,5 +157,6 @@ def test_the_cli_explains_why_a_ccas_is_refused_by_the_occitan_call():
     output = json.loads(result.stdout)
     assert output["eligible"] is False
     [refusal] = [f for f in output["findings"] if f["rule"] == "structures-eligibles"]
-    assert "L'appel admet « Collectivité territoriale » mais pas « Centre communal d'action sociale (CCAS) »" in refusal["message"]
+    assert ("L'appel admet « Collectivité territoriale » mais pas « Centre communal d'action sociale (CCAS) »"
+            in refusal["message"])
     assert "aux collectivités locales" in refusal["message"]

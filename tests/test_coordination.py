@@ -63,7 +63,8 @@ def test_in_kind_coordinator_hours_never_count(corpus, counting_call):
 
 def test_the_notes_say_the_coordinator_hours_are_not_coordination_in_the_published_call(corpus):
     """Flandres: the « Coordinateur » line points to « Coordination du projet » and its 5 %; the latter points back."""
-    notes = {(n["category"], n["profession"]): n for n in line_notes(corpus.calls[CALL], corpus.vocabulary)}
+    notes = {(n["category"], n["profession"]): n for n in line_notes(corpus.calls[CALL], corpus.vocabulary)
+             if n["slot"] == "note"}  # the "cap" notes beside the hourly rates are the hourly cap's
     assert set(notes) == {("coordination", None), ("personnel", "coordinateur")}
     coordinator = notes[("personnel", "coordinateur")]["text"]
     assert "ne comptent pas dans « Coordination du projet »" in coordinator
@@ -76,14 +77,15 @@ def test_the_notes_say_the_coordinator_hours_are_not_coordination_in_the_publish
 
 def test_the_notes_say_the_coordinator_hours_count_when_the_call_lists_the_profession(corpus, counting_call):
     """With ``professions: [coordinateur]`` both notes say the hours count in the 5 %."""
-    notes = {(n["category"], n["profession"]): n["text"] for n in line_notes(counting_call, corpus.vocabulary)}
+    notes = {(n["category"], n["profession"]): n["text"] for n in line_notes(counting_call, corpus.vocabulary)
+             if n["slot"] == "note"}
     assert "ces heures comptent dans « Coordination du projet »" in notes[("personnel", "coordinateur")]
     assert "en comptant aussi les heures des intervenants « Coordinateur »" in notes[("coordination", None)]
 
 
 def test_the_rule_description_names_the_counted_professions(corpus, counting_call):
     """The sentence of the call and budget pages mentions the professions only when the file lists them."""
-    describe = {c: next(r for r in call.budget_rules if r.info.id == RULE).describe(corpus.vocabulary)
+    describe = {c: next(r for r in call.budget_rules if r.info.id == RULE).describe(call, corpus.vocabulary).lead
                 for c, call in (("published", corpus.calls[CALL]), ("counting", counting_call))}
     assert describe["published"] == "Coordination du projet : au plus 5\u00a0% du montant demandé au financeur."
     assert describe["counting"] == ("Coordination du projet (y compris les heures de : coordinateur) : au plus 5\u00a0% "

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CALLS
 
 from callfiles.sources import fragments, normalize
-from conftest import CALLS
 
 SOURCES = CALLS / "_sources"
 SEED_IDS = {
@@ -61,7 +61,7 @@ def test_flandres_keeps_both_alternative_dates_of_wave_2(corpus):
 @pytest.mark.parametrize("call_id", sorted(SEED_IDS))
 def test_milestones_of_each_wave_are_in_order(corpus, call_id):
     """Within a wave, a deadline never falls after that wave's commission, council or results."""
-    from callfiles.corpus import KIND_RANK
+    from callfiles.checks import KIND_RANK
 
     call = corpus.calls[call_id]
     for a in call.milestones:

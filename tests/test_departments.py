@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser_support import open_calculator
+
 from calculators.departments import department_key, in_reading_order
 
 READING_ORDER = ([f"{n:02d}" for n in range(1, 20)] + ["2A", "2B"] + [f"{n:02d}" for n in range(21, 96)]
@@ -24,8 +24,8 @@ def test_the_key_puts_codes_in_reading_order():
 
 def test_the_vocabulary_model_and_a_territory_rule_list_departments_in_reading_order(corpus):
     """The model's departments, a region's and a territory rule's come out in reading order."""
-    from calculators.rules.eligibility import Territory
     from calculators.rules import RuleInfo
+    from calculators.rules.eligibility import Territory
 
     assert list(corpus.vocabulary.departments) == READING_ORDER
     for region in corpus.vocabulary.regions.values():

@@ -73,7 +73,8 @@ def test_a_call_saying_contact_your_ars_or_dreets_names_them_and_says_no_address
     """Bretagne 2022 (« contactez votre ARS ou votre DREETS »): both funders, linked, each said to have no published address."""
     html = section(article(site, "appels/bretagne-1000-jours-2022"), "contacter-financeurs")
     for funder_id, name in (("ars-bretagne", "ARS Bretagne"), ("dreets-bretagne", "DREETS Bretagne")):
-        assert f'<a href="../../financeurs/{funder_id}/">{name}</a> : les textes publiés sur ce site ne donnent pas ses coordonnées' in html
+        assert (f'<a href="../../financeurs/{funder_id}/">{name}</a> : '
+                "les textes publiés sur ce site ne donnent pas ses coordonnées") in html
     assert "mailto:" not in html and "tel:" not in html  # nothing made up
 
 
@@ -111,7 +112,8 @@ def test_the_open_data_carries_the_documents_and_the_schema_describes_them(site)
 
 
 def test_the_open_data_lists_every_funder_with_its_contacts(site, corpus):
-    """/donnees/financeurs.json has every funder of the referentiel; the CPAM des Flandres' portal with its reference; none invented for the others."""
+    """/donnees/financeurs.json has every funder of the referentiel; the CPAM des Flandres' portal with its
+    reference; none invented for the others."""
     funders = {f["id"]: f for f in json.loads((site / "donnees/financeurs.json").read_text(encoding="utf-8"))["funders"]}
     assert funders.keys() == corpus.funders.keys()
     assert [(c["url"], c["reference"]) for c in funders["cpam-flandres"]["contacts"]] == [
@@ -175,7 +177,8 @@ STUB = "<!doctype html><html lang='fr'><title>Document officiel (test)</title><h
 
 
 def test_a_visitor_sees_and_follows_the_document_link_and_sees_the_contact(site, serve, new_page):
-    """On the Val-de-Marne call page, desktop and phone: the document link is visible and opens the funder's page; the email is a mailto link."""
+    """On the Val-de-Marne call page, desktop and phone: the document link is visible and opens the funder's page;
+    the email is a mailto link."""
     base = serve(site)
     for viewport in (WIDE, PHONE):
         page, log = new_page(viewport=viewport)

@@ -6,7 +6,6 @@ import html
 import time
 
 import pytest
-
 from browser_support import open_calculator, wait_until
 
 SLOW_MARKER = "0120-02-01"
@@ -24,7 +23,7 @@ self.postMessage = (message, ...rest) => {
   if (message && __slow.has(message.id)) setTimeout(() => __post(message, ...rest), %(ms)d);
   else __post(message, ...rest);
 };
-""" % {"marker": SLOW_MARKER, "ms": SLOW_MS}
+""" % {"marker": SLOW_MARKER, "ms": SLOW_MS}  # noqa: UP031 - the JavaScript's braces
 
 
 def slow_worker(page) -> None:
@@ -117,10 +116,12 @@ def test_a_ccas_refused_by_the_occitan_call_is_told_why_with_the_calls_words(sit
 
 
 def test_the_rules_below_the_form_say_a_ccas_is_not_a_local_authority_where_the_call_admits_them(site):
-    """Occitanie 2021's written rules note that a CCAS is not a collectivité territoriale; Flandres (which admits CCAS) does not."""
+    """Occitanie 2021's written rules note that a CCAS is not a collectivité territoriale; Flandres (which admits
+    CCAS) does not."""
     occitanie = html.unescape((site / "appels/occitanie-1000-jours-2021/eligibilite/index.html").read_text(encoding="utf-8"))
     flandres = (site / "appels/cpam-flandres-2025/eligibilite/index.html").read_text(encoding="utf-8")
-    note = "« Centre communal d'action sociale (CCAS) » n'est pas dans cette liste, même si l'appel admet\n« Collectivité territoriale »"
+    note = ("« Centre communal d'action sociale (CCAS) » n'est pas dans cette liste, même si l'appel admet "
+            "« Collectivité territoriale »")
     assert note in occitanie
     assert "établissement public distinct de la commune" in occitanie
     assert "calc-regle__voisin" not in flandres

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
-from callfiles import corpus, yamlsource
 from conftest import CALLS
+
+from callfiles import schema as call_schema
+from callfiles import yamlsource
 
 BAD = Path(__file__).resolve().parent / "bad_calls"
 FILES = sorted([*CALLS.glob("*.yaml"), *(CALLS / "_referentiel").glob("*.yaml"), *BAD.glob("*.yaml")])
@@ -100,13 +101,13 @@ def test_the_schema_uses_only_keywords_both_validators_implement():
 @pytest.mark.parametrize("path", [p for p in FILES if p.parent != CALLS / "_referentiel"], ids=lambda p: p.name)
 def test_the_compiled_check_agrees_with_jsonschema(path):
     """Valid for one is valid for the other, on every call file and every bad fixture."""
-    quick = corpus._quick_check()
+    quick = call_schema.quick_check()
     if quick is None:
         pytest.skip("fastjsonschema is not installed")
     doc, _ = careful(path.read_text(encoding="utf-8", errors="replace"), path.name)
     if doc is None:
         return
-    reference = jsonschema.Draft202012Validator(corpus.schema()).is_valid(doc.data)
+    reference = jsonschema.Draft202012Validator(call_schema.schema()).is_valid(doc.data)
     try:
         quick(doc.data)
         compiled = True

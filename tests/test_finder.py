@@ -9,19 +9,19 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
 from calculators import finder
 from calculators.eligibility import evaluate_eligibility
 from calculators.rules import REGISTRY, build_rule
 from calculators.timeline import status_on
-from conftest import ROOT
 
 OTHER_DEPARTMENTS = ("01", "2A", "31", "59", "94", "971", "976")
 
 
 @pytest.fixture(scope="module")
 def index(corpus):
-    return finder.index(corpus.calls.values(), corpus.vocabulary, lambda call, rule: None)
+    return finder.index(corpus.calls.values(), corpus.vocabulary, lambda _call, _rule: None)
 
 
 def _departments(call, corpus):
@@ -123,7 +123,7 @@ def test_a_deadline_never_published_is_not_a_deadline_to_come(corpus, call_id, d
     assert status_on(corpus.calls[call_id], dt.date.fromisoformat(day)) == status
 
 
-def test_the_stale_2022_calls_are_closed_today_in_the_index(corpus, index):
+def test_the_stale_2022_calls_are_closed_today_in_the_index(index):
     """On 2026-12-01 no 2022 regional call is « à venir » or « non publiée »: the index's steps say « expired » or « closed »."""
     for entry in index["calls"]:
         if entry["id"].endswith("-2022"):

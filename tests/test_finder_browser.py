@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 import pytest
-
 from browser_support import wait_until
+
 from calculators.eligibility import evaluate_eligibility
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,8 @@ def test_occitanie_2021_is_open_for_an_association_and_not_for_a_ccas_as_the_cli
     wait_until(page, "() => document.querySelector('#trouver-resultat').textContent.includes('pas pour vous')")
     open_group(page, "refused")
     assert group_of(page, "occitanie-1000-jours-2021") == "refused"
-    cli = evaluate_eligibility(corpus.calls["occitanie-1000-jours-2021"], corpus.vocabulary, {**answers, "structure_type": "ccas"})
+    cli = evaluate_eligibility(corpus.calls["occitanie-1000-jours-2021"], corpus.vocabulary,
+                               {**answers, "structure_type": "ccas"})
     first = next(f for f in cli["findings"] if f["severity"] == "error")
     refusal = page.locator('.aap-result[data-call="occitanie-1000-jours-2021"] .aap-result__refusal')
     assert first["message"] in refusal.text_content() and first["reference"] in refusal.text_content()

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser_support import open_calculator
 
 ENGLISH = ("Made with", "Loading", "Search", "compilation de python", "(webassembly)", "Annotated", "copy this file",
@@ -127,7 +126,8 @@ new MutationObserver(() => {
 
 @pytest.mark.browser
 def test_the_calculators_start_up_messages_are_french(site, serve, new_page):
-    """Every message shown while the calculator loads is French (no « compilation de python (webassembly) »), « Python » with its capital."""
+    """Every message shown while the calculator loads is French (no « compilation de python (webassembly) »),
+    « Python » with its capital."""
     base = serve(site)
     page, log = new_page()
     page.add_init_script(RECORD_STATUS)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import CALLS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calculators.api import Bundle, budget_page, evaluate
 from calculators.report import InputError
 from callfiles.corpus import load_corpus
-from conftest import CALLS
 
 CORPUS = load_corpus(CALLS)  # cached: the same object as the session fixture's
 
@@ -170,7 +170,7 @@ def test_eligibility_shaped_json_gives_an_output_or_an_input_error(corpus, call_
 @SETTINGS
 @given(kind=st.sampled_from(("budget", "eligibility", "autre")), call_id=st.sampled_from(SEED_CALLS + ("inconnu",)),
        data=st.data())
-def test_the_browser_entry_point_always_answers_valid_json(corpus, bundle, kind, call_id, data):
+def test_the_browser_entry_point_always_answers_valid_json(bundle, kind, call_id, data):
     """``Bundle.evaluate_text`` answers ``{"result": …}`` or ``{"error": {field, message}}`` as JSON, whatever the text."""
     if kind == "budget":
         value = data.draw(st.one_of(BUDGETS, ANY_BUDGET_JSON))
@@ -206,7 +206,8 @@ _TYPED_AMOUNT = st.one_of(_GOOD_AMOUNT, _GOOD_AMOUNT, _GOOD_AMOUNT, odd_strings)
 _MIXED_LINE = st.one_of(
     st.fixed_dictionaries({"category": st.sampled_from(("materiel", "communication", "coordination", "restauration")),
                            "amount": _TYPED_AMOUNT}, optional={"funder": _TYPED_AMOUNT, "in_kind": st.booleans()}),
-    st.fixed_dictionaries({"category": st.just("personnel"), "profession": st.sampled_from(("medecin", "psychologue", "coordinateur")),
+    st.fixed_dictionaries({"category": st.just("personnel"),
+                           "profession": st.sampled_from(("medecin", "psychologue", "coordinateur")),
                            "hours": _TYPED_AMOUNT, "hourly_rate": _TYPED_AMOUNT}))
 MIXED_BUDGETS = st.fixed_dictionaries({
     "actions": st.lists(st.fixed_dictionaries({"lines": st.lists(_MIXED_LINE, max_size=6)}), min_size=1, max_size=3),

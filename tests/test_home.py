@@ -31,7 +31,8 @@ def test_the_home_page_lists_every_calculator_of_its_calls(site, corpus):
 
 @pytest.mark.browser
 def test_on_a_desktop_the_main_sections_are_in_view_at_the_top_of_the_home_page(site, serve, new_page):
-    """At 1280 px the navigation shows Calendrier and Financeurs without scrolling; the bold phrases are links to the calculators."""
+    """At 1280 px the navigation shows Calendrier and Financeurs without scrolling; the bold phrases are links to
+    the calculators."""
     base = serve(site)
     page, log = new_page(viewport=WIDE)
     page.goto(base)

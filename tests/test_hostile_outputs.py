@@ -20,13 +20,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from icalendar import Calendar
-
 from browser_support import open_calculator, wait_until
 from conftest import build_copy, project_copy
+from icalendar import Calendar
 
 TITLE = "Titre {{ 7*7 }} <script>alert('titre')</script> & \"guillemets\"\r\nBEGIN:VEVENT\r\nSUMMARY:pirate\r\nEND:VEVENT"
-SUMMARY = "Résumé <img src=x onerror=alert(1)> {{ config.site_name }} \"><svg onload=alert(2)> </script><script>alert(6)</script> <!-- ]]> &amp; fin"
+SUMMARY = ("Résumé <img src=x onerror=alert(1)> {{ config.site_name }} \"><svg onload=alert(2)> "
+           "</script><script>alert(6)</script> <!-- ]]> &amp; fin")
 SOURCE = "{% include 'mkdocs.yml' %}"
 THEME = "<a href='javascript:alert(3)'>clic</a>"
 FORMULA = '=HYPERLINK("http://x")'
@@ -52,13 +52,26 @@ themes:
   - {{label: {yaml_text(THEME)}, reference: "{{{{ 6*7 }}}}"}}
   - {{label: {yaml_text(FORMULA)}, reference: {yaml_text("+cmd|' /C calc'!A0")}}}
 milestones:
-  - {{id: depot, kind: deadline, label: {yaml_text(MILESTONE)}, when: 2030-01-01, reference: {yaml_text('§ 1;"' + chr(13) + chr(10))}}}
+  - id: depot
+    kind: deadline
+    label: {yaml_text(MILESTONE)}
+    when: 2030-01-01
+    reference: {yaml_text('§ 1;"' + chr(13) + chr(10))}
 documents:
-  - {{title: "Annexe <script>alert(12)</script>", url: "https://exemple.fr/a.pdf?a=1&b=2'onmouseover=alert(13)", format: pdf, size: "12 Ko", note: "<img src=x onerror=alert(14)>", reference: "§ 2"}}
+  - title: "Annexe <script>alert(12)</script>"
+    url: "https://exemple.fr/a.pdf?a=1&b=2'onmouseover=alert(13)"
+    format: pdf
+    size: "12 Ko"
+    note: "<img src=x onerror=alert(14)>"
+    reference: "§ 2"
 apply:
   contacts:
     - {{label: "Contact <b>gras</b>", email: {yaml_text(EMAIL)}, reference: "§ 2"}}
-    - {{label: "Accueil", url: "https://exemple.fr/'onfocus=alert(15)", phone: "03 00 00 00 00", address: {yaml_text("1 rue <b>X</b>" + chr(10) + "</li><script>alert(16)</script>")}, reference: "§ 2"}}
+    - label: "Accueil"
+      url: "https://exemple.fr/'onfocus=alert(15)"
+      phone: "03 00 00 00 00"
+      address: {yaml_text("1 rue <b>X</b>" + chr(10) + "</li><script>alert(16)</script>")}
+      reference: "§ 2"
   links:
     - {{label: "Lien <i>", url: "https://exemple.fr/?a=1&b=2'3", reference: "§ 2"}}
 rules:
@@ -161,7 +174,7 @@ class Markup(html.parser.HTMLParser):
             self.text.append(data)
 
     @classmethod
-    def of(cls, path: Path) -> "Markup":
+    def of(cls, path: Path) -> Markup:
         parser = cls()
         parser.feed(path.read_text(encoding="utf-8"))
         parser.close()

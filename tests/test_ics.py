@@ -7,9 +7,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import build_site
 from icalendar import Calendar
 
-from conftest import build_site
 from macros import agenda, ics
 
 SITE_URL = "https://exemple.invalid/aap/"
@@ -19,13 +19,13 @@ SITE_URL = "https://exemple.invalid/aap/"
 DEADLINES = [
     # « 24 janvier 2025 à minuit »: the end of the 24th, Paris winter time (UTC+1); 23:59 Paris is 22:59 UTC.
     ("cpam-flandres-2025", "depot-vague-1",
-     (dt.datetime(2025, 1, 24, 22, 59, tzinfo=dt.timezone.utc), dt.datetime(2025, 1, 24, 22, 59, 59, tzinfo=dt.timezone.utc))),
+     (dt.datetime(2025, 1, 24, 22, 59, tzinfo=dt.UTC), dt.datetime(2025, 1, 24, 22, 59, 59, tzinfo=dt.UTC))),
     # « 11 avril 2025 à minuit »: the end of the 11th, Paris summer time (UTC+2).
     ("cpam-flandres-2025", "depot-vague-2",
-     (dt.datetime(2025, 4, 11, 21, 59, tzinfo=dt.timezone.utc), dt.datetime(2025, 4, 11, 21, 59, 59, tzinfo=dt.timezone.utc))),
+     (dt.datetime(2025, 4, 11, 21, 59, tzinfo=dt.UTC), dt.datetime(2025, 4, 11, 21, 59, 59, tzinfo=dt.UTC))),
     # « au plus tard le 25 juillet 2021 à 23h59 »: 21:59 UTC.
     ("occitanie-1000-jours-2021", "depot",
-     (dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.timezone.utc), dt.datetime(2021, 7, 25, 21, 59, 59, tzinfo=dt.timezone.utc))),
+     (dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.UTC), dt.datetime(2021, 7, 25, 21, 59, 59, tzinfo=dt.UTC))),
     # « avant le 28 février 2026 », no hour: an all-day event on that day.
     ("cpam-val-de-marne-2026", "depot", dt.date(2026, 2, 28)),
 ]
@@ -75,7 +75,8 @@ def test_every_feed_is_well_formed_rfc_5545(site):
 
 @pytest.mark.parametrize(("call_id", "milestone_id", "expected"), DEADLINES)
 def test_each_seed_deadline_is_at_its_exact_instant(site, corpus, call_id, milestone_id, expected):
-    """A deadline is in its call's and its funders' feeds (and the site's while the call is not over), at its last minute in UTC (or its day)."""
+    """A deadline is in its call's and its funders' feeds (and the site's while the call is not over), at its last
+    minute in UTC (or its day)."""
     uid = f"{call_id}/{milestone_id}@appels-sante"
     places = [site / f"appels/{call_id}/calendrier.ics"]
     if not agenda.call_over(corpus.calls[call_id], dt.date.today()):
@@ -214,6 +215,6 @@ def test_text_values_are_escaped():
 
 def test_midnight_is_the_end_of_the_day_in_paris():
     """« 24:00 » is 00:00 the next day, Paris time, across both DST offsets."""
-    assert ics.paris_to_utc(dt.date(2025, 1, 24), "24:00") == dt.datetime(2025, 1, 24, 23, tzinfo=dt.timezone.utc)
-    assert ics.paris_to_utc(dt.date(2025, 4, 11), "24:00") == dt.datetime(2025, 4, 11, 22, tzinfo=dt.timezone.utc)
-    assert ics.paris_to_utc(dt.date(2021, 7, 25), "23:59") == dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.timezone.utc)
+    assert ics.paris_to_utc(dt.date(2025, 1, 24), "24:00") == dt.datetime(2025, 1, 24, 23, tzinfo=dt.UTC)
+    assert ics.paris_to_utc(dt.date(2025, 4, 11), "24:00") == dt.datetime(2025, 4, 11, 22, tzinfo=dt.UTC)
+    assert ics.paris_to_utc(dt.date(2021, 7, 25), "23:59") == dt.datetime(2021, 7, 25, 21, 59, tzinfo=dt.UTC)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser_support import open_calculator, wait_until
 from test_accessibility import PAGES
 
@@ -26,8 +25,9 @@ FOCUSED = """() => {
   (window.__reached ??= new Set()).add(e);
   const style = getComputedStyle(e);
   const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+  const name = (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 50);
   return {
-    what: `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className} « ${(e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 50)} »`,
+    what: `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className} « ${name} »`,
     visible: outline || style.boxShadow !== 'none',
     skip: e.matches('a.md-skip'),
     // Material's search results region: focusable, and empty with no height until a query is typed.
@@ -41,9 +41,12 @@ FOCUSED = """() => {
 # Every control a visitor may use inside `root`, with whether Tab reached it.
 CONTROLS = """(root) => [...document.querySelector(root).querySelectorAll('a[href], button, input, select, textarea, summary')]
   .filter((e) => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')
-  .map((e) => ({what: `${e.tagName.toLowerCase()}#${e.id} « ${(e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent || e.value || '').trim().slice(0, 60)} »`,
+  .map((e) => ({what: `${e.tagName.toLowerCase()}#${e.id} « ${
+                  (e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent || e.value || '')
+                    .trim().slice(0, 60)} »`,
                 reached: Boolean(window.__reached?.has(e)),
-                radioPeer: e.type === 'radio' && [...document.getElementsByName(e.name)].some((r) => window.__reached?.has(r))}))"""
+                radioPeer: e.type === 'radio'
+                  && [...document.getElementsByName(e.name)].some((r) => window.__reached?.has(r))}))"""
 
 
 def tab(page: Any) -> dict[str, Any] | None:
@@ -115,7 +118,7 @@ def test_every_budget_control_works_from_the_keyboard(site, serve, new_page, tmp
     page, log = new_page(viewport=WIDE, accept_downloads=True, permissions=["clipboard-read", "clipboard-write"])
     # Listening from the start turns on Playwright's file chooser interception (enabled without
     # waiting for an answer): listening only around the key press races with it.
-    page.on("filechooser", lambda chooser: None)
+    page.on("filechooser", lambda _chooser: None)
     open_calculator(page, serve(site) + BUDGET)
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     summary = "() => document.querySelector('.calc-summary').textContent"
@@ -253,7 +256,8 @@ def test_every_eligibility_control_works_from_the_keyboard(site, serve, new_page
     tab_to(page, ".calc-missing a")
     target = page.evaluate("() => document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")
-    assert page.evaluate("(href) => document.activeElement.closest(href) !== null || '#' + document.activeElement.id === href", target)
+    assert page.evaluate("(href) => { const e = document.activeElement; "
+                         "return e.closest(href) !== null || '#' + e.id === href; }", target)
     tab_to(page, ".calc-toolbar button")
     page.keyboard.press("Enter")
     wait_until(page, "() => document.getElementById('elig-structure_type').value === ''")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-import links  # noqa: E402
+import links
 
 
 def test_every_internal_link_and_anchor_resolves(site):

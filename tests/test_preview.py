@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CALLS, ROOT, project_copy
 
 from callfiles.corpus import load_corpus
 from callfiles.problems import CallFileError
-from conftest import CALLS, ROOT, project_copy
 from macros.preview import selection
 
 BAD = Path(__file__).resolve().parent / "bad_calls"

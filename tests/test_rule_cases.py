@@ -11,11 +11,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from cases_support import (
+    CALLS_DIR,
+    CASE_KEYS,
+    EXPECT_KEYS,
+    FINDING_KEYS,
+    RULES_DIR,
+    all_cases,
+    evaluate_case,
+    input_text,
+    mismatches,
+)
 
 from calculators.api import Bundle
 from calculators.rules import REGISTRY, budget, eligibility  # noqa: F401  (importing registers every kind)
-from cases_support import (CALLS_DIR, CASE_KEYS, EXPECT_KEYS, FINDING_KEYS, RULES_DIR, all_cases, evaluate_case,
-                           input_text, mismatches)
 
 CASES = all_cases()
 
@@ -25,26 +34,26 @@ def _rules(call, kind: str):
 
 
 @pytest.fixture(scope="module")
-def bundle(corpus) -> Bundle:
+def bundle(rule_corpus) -> Bundle:
     """The browser's entry point, loaded from the same JSON the site ships."""
     loaded = Bundle()
-    loaded.load_vocabulary(json.dumps(corpus.vocabulary_data, ensure_ascii=False))
+    loaded.load_vocabulary(json.dumps(rule_corpus.vocabulary_data, ensure_ascii=False))
     for call_id in {case["call"] for case in CASES}:
-        loaded.load_call(json.dumps(corpus.call_data[call_id], ensure_ascii=False))
+        loaded.load_call(json.dumps(rule_corpus.call_data[call_id], ensure_ascii=False))
     return loaded
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_rule_case(case, corpus, bundle):
+def test_rule_case(case, rule_corpus, bundle):
     """The engine's output agrees with the case's hand-derived expectation, and the browser bundle gives the same JSON."""
-    output, error = evaluate_case(case, corpus)
+    output, error = evaluate_case(case, rule_corpus)
     problems = mismatches(case, output, error)
     assert not problems, f"{case['file']} — {case['name']}\n" + "\n".join(problems)
     through_bundle = json.loads(bundle.evaluate_text(case["kind"], case["call"], input_text(case)))
     assert through_bundle == ({"error": error} if error else {"result": output})
 
 
-def test_cases_are_well_formed(corpus):
+def test_cases_are_well_formed(rule_corpus):
     """Every case has a known call and kind, only known keys, and a full-sentence name found once."""
     problems = []
     for case in CASES:
@@ -56,7 +65,7 @@ def test_cases_are_well_formed(corpus):
         name = case["name"]
         if not (isinstance(name, str) and name[:1].isupper() and len(name.split()) >= 6 and name == name.strip()):
             problems.append(f"{where}: le nom doit être une phrase complète commençant par une majuscule")
-        if case["call"] not in corpus.calls:
+        if case["call"] not in rule_corpus.calls:
             problems.append(f"{where}: appel inconnu {case['call']!r}")
         if case["kind"] not in ("budget", "eligibility"):
             problems.append(f"{where}: kind {case['kind']!r}, attendu budget ou eligibility")
@@ -72,8 +81,8 @@ def test_cases_are_well_formed(corpus):
         for finding in expect.get("findings", []):
             if set(finding) - FINDING_KEYS or "rule" not in finding:
                 problems.append(f"{where}: constat attendu {finding} : clés possibles {sorted(FINDING_KEYS)}, rule obligatoire")
-        if case["call"] in corpus.calls:
-            known = {rule.info.id for rule in _rules(corpus.calls[case["call"]], case["kind"])}
+        if case["call"] in rule_corpus.calls:
+            known = {rule.info.id for rule in _rules(rule_corpus.calls[case["call"]], case["kind"])}
             named = [f["rule"] for f in expect.get("findings", [])] + list(expect.get("no_findings_for", []))
             for rule_id in named:
                 if rule_id not in known:
@@ -90,7 +99,7 @@ def test_every_rule_kind_has_its_case_file():
     assert files == kinds, f"fichiers en trop : {sorted(files - kinds)} ; manquants : {sorted(kinds - files)}"
 
 
-def test_rule_kind_cases_exercise_their_kind(corpus):
+def test_rule_kind_cases_exercise_their_kind(rule_corpus):
     """Each case of ``tests/rules/<kind>.yaml`` names a rule of that kind, or expects missing inputs or an input error."""
     problems = []
     for case in CASES:
@@ -98,7 +107,7 @@ def test_rule_kind_cases_exercise_their_kind(corpus):
         if path.parent.name != RULES_DIR.name:
             continue
         kind = path.stem
-        rules = {rule.info.id for rule in _rules(corpus.calls[case["call"]], case["kind"]) if rule.info.kind == kind}
+        rules = {rule.info.id for rule in _rules(rule_corpus.calls[case["call"]], case["kind"]) if rule.info.kind == kind}
         expect = case["expect"]
         named = {f["rule"] for f in expect.get("findings", [])} | set(expect.get("no_findings_for", []))
         if not rules:
@@ -108,7 +117,7 @@ def test_rule_kind_cases_exercise_their_kind(corpus):
     assert not problems, "\n".join(problems)
 
 
-def test_every_seed_call_has_worked_examples(corpus):
+def test_every_seed_call_has_worked_examples():
     """Each seed call has its own file of worked examples, with budget and eligibility cases."""
     seeds = ("cpam-val-de-marne-2026", "cpam-flandres-2025", "occitanie-1000-jours-2021")
     for call_id in seeds:

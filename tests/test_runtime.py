@@ -55,7 +55,7 @@ def test_data_files_written_before_are_listed_too(tmp_path):
     assert "donnees/vocabulaire.json" in files and "donnees/appels/x.json" in files
 
 
-def test_the_bundle_is_deterministic_and_named_after_its_digest(tmp_path):
+def test_the_bundle_is_deterministic_and_named_after_its_digest():
     """Same sources, same bytes: sorted entries, fixed dates, no __main__.py, no __pycache__."""
     first, second = bundle_bytes(ROOT), bundle_bytes(ROOT)
     assert first == second
@@ -164,7 +164,7 @@ def test_the_worker_unpacks_the_calculators_where_the_snapshot_imported_them():
 def test_without_node_the_stock_standard_library_is_shipped(tmp_path, monkeypatch):
     """No Node and nothing cached: the build still works, with Pyodide's own .py zip and no snapshot."""
     monkeypatch.setattr(runtime, "CACHE_DIR", tmp_path / "empty-cache")
-    monkeypatch.setattr(runtime.shutil, "which", lambda name: None)
+    monkeypatch.setattr(runtime.shutil, "which", lambda _name: None)
     manifest = write_runtime(tmp_path / "site", ROOT)
     assert manifest["stdlib_compiled"] is False and manifest["snapshot"] is None
     shipped = (tmp_path / "site" / manifest["stdlib"]).read_bytes()
@@ -175,6 +175,6 @@ def test_without_node_the_stock_standard_library_is_shipped(tmp_path, monkeypatc
 def test_the_compiled_standard_library_is_cached(tmp_path, monkeypatch):
     """Once made, it comes from node_modules/.cache: later builds do not need Node."""
     write_runtime(tmp_path / "first", ROOT)
-    monkeypatch.setattr(runtime.shutil, "which", lambda name: None)
+    monkeypatch.setattr(runtime.shutil, "which", lambda _name: None)
     manifest = write_runtime(tmp_path / "second", ROOT)
     assert manifest["stdlib_compiled"] is True

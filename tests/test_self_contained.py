@@ -28,7 +28,7 @@ def test_no_file_of_the_project_names_a_path_outside_its_tree():
     assert offenders == []
 
 
-def test_the_check_sees_a_file_naming_the_outside(tmp_path):
+def test_the_check_sees_a_file_naming_the_outside():
     """The needles do match a path written the way the old tests wrote it."""
     line = 'open("' + "../" + "shared/" + 'seeds/x.txt")'
     assert [needle for needle in OUTSIDE if needle in line] == ["../" + "shared", "shared/" + "seeds"]

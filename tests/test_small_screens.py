@@ -22,7 +22,8 @@ BROKEN_WORDS = """() => [...document.querySelectorAll('.md-typeset thead th, .aa
 
 @pytest.mark.browser
 def test_the_cap_tables_headers_break_between_words_only_on_a_phone(site, serve, new_page):
-    """At 390 px the hourly cap table's column and row headers (« Plafond horaire », « Non professionnels… ») keep each word on one line."""
+    """At 390 px the hourly cap table's column and row headers (« Plafond horaire », « Non professionnels… ») keep
+    each word on one line."""
     base = serve(site)
     page, log = new_page(viewport=PHONE)
     page.goto(base + "appels/cpam-flandres-2025/")

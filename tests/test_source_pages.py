@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser_support import wait_until
-from callfiles.sources import fragments, normalize
 from conftest import build_copy, project_copy
+
+from callfiles.sources import fragments, normalize
 
 BLOCK = re.compile(r'<(p|h2|h3|tr) id="p-(\d+)" class="src-block[^"]*">(.*?)</\1>', re.S)
 QUOTE = re.compile(r'<blockquote class="aap-quote"[^>]*><p>« (.*?) »</p><footer>(.*?)</footer></blockquote>', re.S)
@@ -167,7 +167,8 @@ def test_a_finding_reference_opens_the_quote_highlighted_with_the_keyboard(serve
         const t = document.getElementById(location.hash.slice(1));
         const r = t.getBoundingClientRect();
         return {focused: document.activeElement === t, visible: r.top >= 0 && r.top < innerHeight,
-                text: t.textContent, marked: [...document.querySelectorAll('.src-cite.is-current')].map(m => m.textContent).join(' '),
+                text: t.textContent,
+                marked: [...document.querySelectorAll('.src-cite.is-current')].map(m => m.textContent).join(' '),
                 background: getComputedStyle(t.querySelector('.src-cite.is-current')).backgroundColor}; }""")
     assert target["focused"] and target["visible"]
     assert "Forfait 75€" in target["text"]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CALLS
 
 from callfiles.sources import normalize, parse
-from conftest import CALLS
 
 TEXT = """1. CONTEXTE
 
@@ -50,7 +50,8 @@ def test_extraction_leftovers_are_removed_and_wrapped_lines_joined(text):
 
 def test_a_sentence_cut_by_a_page_break_is_one_paragraph(text):
     """A paragraph ending mid-sentence and the next starting in lower case are one block."""
-    assert text.blocks[7].lines == ("Le dossier est déposé avant la date limite, qui est fixée par la CPAM au 24 janvier 2025 à minuit.",)
+    assert text.blocks[7].lines == (
+        "Le dossier est déposé avant la date limite, qui est fixée par la CPAM au 24 janvier 2025 à minuit.",)
 
 
 def test_a_table_row_keeps_its_cells(text):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
+from conftest import ROOT
 from mkdocs.config import load_config
 from mkdocs.structure.files import File
 
-from conftest import ROOT
 from macros.spool import Spool
 
 

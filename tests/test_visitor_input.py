@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from browser_support import PageLog, open_calculator, serve_directory, wait_until
 from conftest import site_bundle
+
 from calculators.money import format_eur
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,8 @@ CASES = [
     Case("an amount pasted with non-breaking spaces", communication={"amount": "1\u00a0234,56"}),
     Case("a rate pasted with a narrow space and the euro sign", personnel={"hours": "6", "hourly_rate": "1\u202f234,5 €"}),
     Case("letters as the part asked from the funder", communication={"amount": "300", "funder": "beaucoup"}, invalid="funder"),
-    Case("a co-funder without an amount", communication={"amount": "300"}, cofunder={"name": "Ville", "amount": ""}, invalid="amount"),
+    Case("a co-funder without an amount", communication={"amount": "300"}, cofunder={"name": "Ville", "amount": ""},
+         invalid="amount"),
 ]
 
 
@@ -129,7 +130,8 @@ def expected_totals(result: dict[str, Any]) -> dict[str, str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_absurd_input_gives_a_message_beside_its_field_or_the_exact_total(simulator, cpython, cpython_page, case):
-    """Each input gives CPython's total, or its French message next to the field, marked aria-invalid, and the totals of the other lines."""
+    """Each input gives CPython's total, or its French message next to the field, marked aria-invalid, and the totals
+    of the other lines."""
     page, log = simulator
     start_over(page)
     rows = fill(page, case)
@@ -138,14 +140,16 @@ def test_absurd_input_gives_a_message_beside_its_field_or_the_exact_total(simula
         assert "result" in expected, expected
         totals = expected_totals(expected["result"])
         if case.personnel or case.communication:
-            wait_until(page, "(cost) => document.querySelector('.calc-summary').textContent.includes(`Coût total : ${cost}`)", totals["cost"])
+            wait_until(page, "(cost) => document.querySelector('.calc-summary').textContent.includes(`Coût total : ${cost}`)",
+                       totals["cost"])
         assert displayed_totals(page) == totals
         assert page.locator("[aria-invalid=true]").count() == 0
     else:
         assert "error" in expected, expected
         # Wait for the answer to the whole input, not to a field typed on the way.
         wait_until(page, """([name, message]) => document.querySelector(`[data-name=${name}][aria-invalid=true]`)
-            && document.querySelector('.calc-input-error')?.textContent.includes(message)""", [case.invalid, expected["error"]["message"]])
+            && document.querySelector('.calc-input-error')?.textContent.includes(message)""",
+                   [case.invalid, expected["error"]["message"]])
         summary = page.locator(".calc-summary").text_content()
         assert summary.startswith("1 saisie à corriger, non comptée dans les totaux.")
         field = page.locator(f"[data-name={case.invalid}][aria-invalid=true]")

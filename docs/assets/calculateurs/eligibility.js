@@ -1,8 +1,10 @@
 // Eligibility checker, mounted in <div id="calculateur" data-kind="eligibility" data-call="…">.
 //
-// Asks, in plain French, only what the call's eligibility rules need (read from the call's
-// published JSON), and shows the verdict the Python calculators return: eligible, not
-// eligible, or incomplete with the list of what is still unanswered. No rule is decided here.
+// Asks, in plain French, only what the call's eligibility rules need — the controls each rule
+// declares in Python (calculators.rules, written by the build into #calc-champs) — and shows
+// the verdict the Python calculators return: eligible, not eligible, or incomplete with the
+// list of what is still unanswered, and which questions do not concern her (not_asked). No
+// rule is decided here.
 
 import { evaluate, mountStatus, preload } from "./runtime.js";
 import { clearDraftFragment, draftFromFragment, el, findingElement, latestOnly, loadCallData, referenceElement, rulesById, storage } from "./common.js";
@@ -11,11 +13,21 @@ const STORAGE_PREFIX = "appels-sante:eligibilite:";
 const DRAFT_FORMAT = 1;
 /** How long the verdict of earlier answers may stay on screen while the newest are checked. */
 const PENDING_DELAY_MS = 250;
-const SCALARS = ["structure_type", "department", "submission_date", "working_capital", "annual_operating_costs", "project_start", "project_end"];
+/** rule id → the form controls Python declares for it (Field.to_data), written by the build. */
+function readFields() {
+  try {
+    return JSON.parse(document.getElementById("calc-champs")?.textContent ?? "{}");
+  } catch {
+    return {};
+  }
+}
+
+/** The one-value inputs this call's rules read (a choice, a date, an amount), by name. */
+const SCALARS = [...new Set(Object.values(readFields()).flat()
+  .filter((field) => ["select", "date", "amount"].includes(field.control)).map((field) => field.name))];
 
 function emptyAnswers() {
-  return { structure_type: "", department: "", submission_date: "", working_capital: "", annual_operating_costs: "",
-    project_start: "", project_end: "", axes: [], answers: {} };
+  return { ...Object.fromEntries(SCALARS.map((name) => [name, ""])), axes: [], answers: {} };
 }
 
 function answersFromData(data) {
@@ -44,7 +56,8 @@ class EligibilityChecker {
     this.controls = new Map(); // input field ("department", "answers.x", "axes") → element to focus / describe
     this.ruleNotes = new Map(); // rule id → notes element
     this.fields = new Set(); // the input fields this call asks for
-    this.scoped = []; // questions put only to some kinds of structures (yesNo)
+    this.fieldsByRule = readFields();
+    this.scoped = new Map(); // field → {box, notFor}: questions put only to some kinds of structures
     // Answers are numbered: `sequence` counts the answers given, `shown` is the number of the
     // answers the verdict on screen was computed from. A reply for older answers than the
     // newest is dropped, whatever order the worker replies in.
@@ -100,57 +113,25 @@ class EligibilityChecker {
 
   controlsFor(rule) {
     const out = [];
-    const once = (field, make) => {
-      if (this.fields.has(field)) return;
-      this.fields.add(field);
-      out.push(make());
-    };
-    switch (rule.kind) {
-      case "structure_types": {
-        const allowed = rule.allowed ?? [];
-        const all = Object.entries(this.vocabulary.structure_types);
-        once("structure_type", () => this.selectField("structure_type", "Type de votre structure", [
-          ["Structures prévues par l'appel", all.filter(([id]) => allowed.includes(id))],
-          ["Autres structures", all.filter(([id]) => !allowed.includes(id))],
-        ]));
-        break;
-      }
-      case "territory": {
-        const regionDepartments = rule.region ? this.vocabulary.regions?.[rule.region]?.departments ?? [] : [];
-        const covered = [...new Set([...(rule.departments ?? []), ...regionDepartments])];
-        if (covered.length) {
-          // In the order Python published (01…19, 2A, 2B, 21…95, 971…): an object's keys would put "10"… before "01".
-          const order = this.vocabulary.department_order ?? Object.keys(this.vocabulary.departments);
-          const all = order.map((code) => [code, `${code} — ${this.vocabulary.departments[code]}`]);
-          once("department", () => this.selectField("department", "Département où se déroule l'action", [
-            ["Départements concernés par l'appel", all.filter(([code]) => covered.includes(code))],
-            ["Autres départements", all.filter(([code]) => !covered.includes(code))],
-          ]));
-        }
-        if (rule.question) out.push(this.yesNo(rule.question));
-        break;
-      }
-      case "working_capital":
-        once("working_capital", () => this.textField("working_capital", "Fonds de roulement de la structure (€)", "Au dernier exercice clos, par exemple 12 500."));
-        once("annual_operating_costs", () => this.textField("annual_operating_costs", "Charges annuelles de fonctionnement (€)", "Total des charges du dernier exercice clos."));
-        break;
-      case "submission_deadline":
-        once("submission_date", () => this.dateField("submission_date", "Date à laquelle vous déposerez le dossier"));
-        break;
-      case "project_dates":
-        once("project_start", () => this.dateField("project_start", "Date de début du projet"));
-        once("project_end", () => this.dateField("project_end", "Date de fin du projet (évaluation comprise)"));
-        break;
-      case "axes":
-        once("axes", () => this.axesField());
-        break;
-      case "question":
-        out.push(this.yesNo(rule.question));
-        break;
-      default:
-        out.push(el("p", { class: "calc-hint", text: "Condition vérifiée par le financeur à l'examen du dossier." }));
+    for (const field of this.fieldsByRule[rule.id] ?? []) {
+      if (this.fields.has(field.name)) continue; // asked once, under the first rule that reads it
+      this.fields.add(field.name);
+      out.push(this.control(field));
+    }
+    if (!(this.fieldsByRule[rule.id] ?? []).length) {
+      out.push(el("p", { class: "calc-hint", text: "Condition vérifiée par le financeur à l'examen du dossier." }));
     }
     return out;
+  }
+
+  control(field) {
+    switch (field.control) {
+      case "select": return this.selectField(field);
+      case "amount": return this.textField(field);
+      case "date": return this.dateField(field);
+      case "checkboxes": return this.checkboxesField(field);
+      default: return this.yesNo(field);
+    }
   }
 
   register(field, element) {
@@ -159,85 +140,86 @@ class EligibilityChecker {
     element.dataset.describedby = element.getAttribute("aria-describedby") ?? "";
   }
 
-  selectField(name, label, groups) {
+  selectField({ name, label, groups }) {
     const id = `elig-${name}`;
     const select = el("select", { id, dataset: { field: name } }, el("option", { value: "", text: "— choisir —" }),
-      groups.filter(([, options]) => options.length).map(([groupLabel, options]) => el("optgroup", { label: groupLabel },
-        options.map(([value, text]) => el("option", { value, text })))));
+      (groups ?? []).filter((group) => group.options.length).map((group) => el("optgroup", { label: group.label },
+        group.options.map(([value, text]) => el("option", { value, text })))));
     select.value = this.state[name];
     this.register(name, select);
     return el("div", { class: "calc-field" }, el("label", { for: id, class: "calc-field__label", text: label }), select);
   }
 
-  textField(name, label, hint) {
+  textField({ name, label, hint }) {
     const id = `elig-${name}`;
     const hintId = `${id}-aide`;
-    const input = el("input", { type: "text", id, inputmode: "decimal", autocomplete: "off", "aria-describedby": hintId, dataset: { field: name } });
+    const input = el("input", { type: "text", id, inputmode: "decimal", autocomplete: "off", "aria-describedby": hint ? hintId : undefined, dataset: { field: name } });
     input.value = this.state[name];
     this.register(name, input);
     return el("div", { class: "calc-field" }, el("label", { for: id, class: "calc-field__label", text: label }), input,
-      el("span", { class: "calc-hint", id: hintId, text: hint }));
+      hint ? el("span", { class: "calc-hint", id: hintId, text: hint }) : null);
   }
 
-  dateField(name, label) {
+  dateField({ name, label, hint }) {
     const id = `elig-${name}`;
-    const input = el("input", { type: "date", id, dataset: { field: name } });
+    const hintId = `${id}-aide`;
+    const input = el("input", { type: "date", id, "aria-describedby": hint ? hintId : undefined, dataset: { field: name } });
     input.value = this.state[name];
     this.register(name, input);
-    return el("div", { class: "calc-field" }, el("label", { for: id, class: "calc-field__label", text: label }), input);
+    return el("div", { class: "calc-field" }, el("label", { for: id, class: "calc-field__label", text: label }), input,
+      hint ? el("span", { class: "calc-hint", id: hintId, text: hint }) : null);
   }
 
-  axesField() {
-    const id = "elig-axes";
+  checkboxesField({ name, label, groups }) {
+    const id = `elig-${name}`;
+    const options = (groups ?? []).flatMap((group) => group.options);
     const box = el("fieldset", { class: "calc-choices", id },
-      el("legend", { text: "Axes de l'appel auxquels votre projet se rattache" }),
-      (this.call.axes ?? []).map((axis) => {
-        const inputId = `elig-axe-${axis.id}`;
+      el("legend", { text: label }),
+      options.map(([value, text]) => {
+        const inputId = `elig-axe-${value}`;
         return el("div", { class: "calc-choice" },
-          el("input", { type: "checkbox", id: inputId, value: axis.id, checked: this.state.axes.includes(axis.id), dataset: { field: "axes" } }),
-          el("label", { for: inputId, text: `${axis.number ? `Axe ${axis.number} : ` : ""}${axis.label}` }));
+          el("input", { type: "checkbox", id: inputId, value, checked: this.state.axes.includes(value), dataset: { field: name } }),
+          el("label", { for: inputId, text }));
       }));
-    this.register("axes", box);
+    this.register(name, box);
     return box;
   }
 
-  yesNo(question) {
-    const field = `answers.${question.id}`;
-    const id = `elig-q-${question.id}`;
-    const name = `q-${question.id}`;
-    const current = this.state.answers[question.id];
-    const hintId = question.help ? `${id}-aide` : null;
-    const option = (value, label, checked) => {
+  yesNo({ name, label, hint, scope }) {
+    const questionId = name.slice("answers.".length);
+    const id = `elig-q-${questionId}`;
+    const radioName = `q-${questionId}`;
+    const current = this.state.answers[questionId];
+    const hintId = hint ? `${id}-aide` : null;
+    const scopeId = scope ? `${id}-public` : null;
+    const option = (value, text, checked) => {
       const inputId = `${id}-${value}`;
       return el("div", { class: "calc-choice" },
-        el("input", { type: "radio", id: inputId, name, value, checked, dataset: { field } }),
-        el("label", { for: inputId, text: label }));
+        el("input", { type: "radio", id: inputId, name: radioName, value, checked, dataset: { field: name } }),
+        el("label", { for: inputId, text }));
     };
-    const only = question.for_structure_types ?? null;
-    const scopeId = only ? `${id}-public` : null;
     const describedBy = [hintId, scopeId].filter(Boolean).join(" ") || undefined;
     const box = el("fieldset", { class: "calc-choices calc-choices--inline", id, "aria-describedby": describedBy },
-      el("legend", { text: question.text }),
-      only ? el("p", { class: "calc-hint", id: scopeId, text: `Question posée seulement si votre structure est : ${only.map((type) => this.vocabulary.structure_types?.[type] ?? type).join(", ")}.` }) : null,
-      question.help ? el("p", { class: "calc-hint", id: hintId, text: question.help }) : null,
+      el("legend", { text: label }),
+      scope ? el("p", { class: "calc-hint", id: scopeId, text: scope }) : null,
+      hint ? el("p", { class: "calc-hint", id: hintId, text: hint }) : null,
       option("oui", "Oui", current === true),
       option("non", "Non", current === false),
       option("", "Je ne sais pas encore", current === undefined));
-    this.register(field, box);
-    if (!only) return box;
-    // Another kind of structure is not asked (the calculators do not hold it to the condition either).
+    this.register(name, box);
+    if (!scope) return box;
+    // Python says, with each result, which questions do not concern her structure (not_asked).
     const notFor = el("p", { class: "calc-hint", hidden: true, text: "Cette question ne concerne pas votre type de structure." });
-    this.scoped.push({ box, notFor, only });
-    this.applyScope();
+    this.scoped.set(name, { box, notFor });
     return el("div", {}, box, notFor);
   }
 
-  /** Show the questions limited to some kinds of structures only when they concern the chosen one. */
-  applyScope() {
-    for (const { box, notFor, only } of this.scoped) {
-      const concerned = this.state.structure_type === "" || only.includes(this.state.structure_type);
-      box.hidden = !concerned;
-      notFor.hidden = concerned;
+  /** Hide the questions the last result says do not concern her structure. */
+  applyScope(notAsked) {
+    const hidden = new Set(notAsked ?? []);
+    for (const [name, { box, notFor }] of this.scoped) {
+      box.hidden = hidden.has(name);
+      notFor.hidden = !hidden.has(name);
     }
   }
 
@@ -253,7 +235,6 @@ class EligibilityChecker {
       else this.state.answers[id] = value === "oui";
     } else {
       this.state[field] = event.target.value;
-      if (field === "structure_type") this.applyScope();
     }
     this.save();
     this.sequence += 1; // an answer to older answers is not shown (evaluate)
@@ -295,7 +276,7 @@ class EligibilityChecker {
     this.fields = fields;
     this.controls.clear();
     this.ruleNotes.clear();
-    this.scoped = [];
+    this.scoped.clear();
     const rules = this.call.rules?.eligibility ?? [];
     this.form.replaceChildren(...rules.map((rule) => this.renderRule(rule)));
     this.sequence += 1; // the cleared answers are new answers
@@ -357,6 +338,7 @@ class EligibilityChecker {
 
   show(result) {
     this.clearMarks();
+    this.applyScope(result.not_asked);
     const headline = result.eligible === true
       ? "Éligible : au vu de vos réponses, le projet remplit les conditions vérifiées ici. Le financeur reste seul juge à l'examen du dossier."
       : result.eligible === false
