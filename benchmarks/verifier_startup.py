@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -40,7 +41,7 @@ GUIDANCE_PAGE = "publier/"
 READY = "() => document.getElementById('verif-etat')?.dataset.phase === 'ready'"
 
 
-def first_report(page, base: str) -> tuple[float, float]:
+def first_report(page: Any, base: str) -> tuple[float, float]:
     """Navigate to the checking page, open the seed file at once; (ms to worker ready, ms to the report)."""
     start = time.perf_counter()
     page.goto(base + CHECK_PAGE)
@@ -52,6 +53,14 @@ def first_report(page, base: str) -> tuple[float, float]:
     if page.get_attribute("#verif-resultat", "data-valid") != "true":
         raise SystemExit("the seed call file was not reported valid: " + page.inner_text("#verif-problemes"))
     return ready, report
+
+
+def guidance(page: Any, base: str) -> None:
+    page.goto(base + GUIDANCE_PAGE, wait_until="load")
+
+
+def fetched_into(urls: list[str]) -> Any:
+    return lambda request: urls.append(request.url)
 
 
 def served_bytes(site: Path, base: str, urls: list[str]) -> int:
@@ -66,7 +75,7 @@ def served_bytes(site: Path, base: str, urls: list[str]) -> int:
     return total
 
 
-def calculator_ready(page, base: str) -> float:
+def calculator_ready(page: Any, base: str) -> float:
     start = time.perf_counter()
     page.goto(base + BUDGET_PAGE)
     wait_until(page, "() => window.calculators && window.calculators.status().phase === 'ready'", timeout=180)
@@ -78,9 +87,8 @@ def main() -> None:
     parser.add_argument("--site", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
-
     from browser_support import launch_chromium
+    from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site
@@ -106,14 +114,14 @@ def main() -> None:
                     figures.setdefault(f"calculators {visit}: ready", []).append(calculator_ready(page, base))
                 context.close()
             sizes = {}
-            for name, url, action in (
-                    ("checking page, until the first report", CHECK_PAGE, first_report),
-                    ("budget page, until ready", BUDGET_PAGE, lambda page, base: calculator_ready(page, base)),
-                    ("« Publier un appel » guidance page", GUIDANCE_PAGE, lambda page, base: page.goto(base + GUIDANCE_PAGE, wait_until="load"))):
+            for name, action in (
+                    ("checking page, until the first report", first_report),
+                    ("budget page, until ready", calculator_ready),
+                    ("« Publier un appel » guidance page", guidance)):
                 context = browser.new_context()
                 page = context.new_page()
                 fetched: list[str] = []
-                page.on("requestfinished", lambda request: fetched.append(request.url))  # workers' requests included
+                page.on("requestfinished", fetched_into(fetched))  # workers' requests included
                 action(page, base)
                 sizes[name] = served_bytes(site, base, fetched)
                 context.close()

@@ -96,7 +96,8 @@ class Verifier:
         regions = vocabulary.get("regions", {})
         return _json({
             "funders": [{"id": f["id"], "label": f"{f['short_name']} — {f['name']}"} for f in funders],
-            "regions": [{"id": key, "label": value["label"] if isinstance(value, dict) else str(value)} for key, value in regions.items()],
+            "regions": [{"id": key, "label": value["label"] if isinstance(value, dict) else str(value)}
+                        for key, value in regions.items()],
             "departments": [{"id": key, "label": f"{value} ({key})"} for key, value in vocabulary.get("departments", {}).items()],
             "structure_types": [{"id": key, "label": value} for key, value in vocabulary.get("structure_types", {}).items()],
         })
@@ -107,16 +108,17 @@ class Verifier:
         text = starter_yaml(fields)
         outcome = check(text.encode("utf-8"), None, self.files)
         return _json({"name": outcome.name, "yaml": text,
-                      "problems": [{"path": p.path, "line": p.line, "message": p.message, "text": str(p)} for p in outcome.problems]})
+                      "problems": [{"path": p.path, "line": p.line, "message": p.message, "text": str(p)}
+                                   for p in outcome.problems]})
 
     def _yaml(self, path: str) -> dict[str, Any]:
         doc, _ = parse(self.files[path].decode("utf-8"), path)
-        return doc.data if doc is not None and isinstance(doc.data, dict) else {}  # type: ignore[return-value]
+        return doc.data if doc is not None and isinstance(doc.data, dict) else {}
 
 
 def preview_html(outcome: Outcome, today: dt.date) -> str:
     """The call page as the build renders it (``macros.site.generate``), its Markdown turned into HTML."""
-    import markdown  # only the preview needs it
+    import markdown  # type: ignore[import-untyped]  # only the preview needs it (no stubs installed)
 
     corpus = outcome.corpus
     assert corpus is not None and outcome.call_id is not None
@@ -128,7 +130,7 @@ def preview_html(outcome: Outcome, today: dt.date) -> str:
                   close_day=close_day.isoformat() if close_day else None,
                   deadline_days=[d.isoformat() for d in deadline_days(call)], days_left=days_left(call, today),
                   jsonld=Markup(""), refs=sources.linker(cited, PAGE_ROOT),
-                  source_page=sources.page_url(call.source.file) if cited else None)
+                  source_page=sources.page_url(call.source.file) if cited and call.source.file else None)
     return markdown.markdown(_FRONT_MATTER.sub("", page), extensions=[f"markdown.extensions.{e}" for e in MARKDOWN_EXTENSIONS])
 
 
@@ -177,7 +179,8 @@ def starter_yaml(fields: dict[str, Any]) -> str:
         "  - id: depot",
         "    kind: deadline",
         "    label: \"Date limite de dépôt des dossiers\"",
-        f"    when: {{date: {_quoted(fields.get('date') or '')}" + (f", time: {_quoted(fields['time'])}" if fields.get("time") else "") + "}",
+        f"    when: {{date: {_quoted(fields.get('date') or '')}"
+        + (f", time: {_quoted(fields['time'])}" if fields.get("time") else "") + "}",
         "    reference: \"Texte de l'appel\"   # précisez la section (« § 4 Calendrier »)",
     ]
     types = [str(t) for t in fields.get("structure_types") or []]

@@ -38,6 +38,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from macros.runtime import CACHE_DIR, STOCK_STDLIB, ZIP_DATE, _write_named, package_sources, sha256_of
 
@@ -92,7 +93,7 @@ def wheels(project_root: Path) -> dict[str, Path]:
         command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                    "--dest", str(cache), *missing]
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
             raise WheelsMissing(f"pip download failed ({error}); run `bash scripts/dev.sh setup` with access to PyPI") from None
         if result.returncode != 0:
@@ -183,14 +184,16 @@ def compiled_stdlib(project_root: Path, bundle: bytes, version: str) -> bytes | 
     with tempfile.TemporaryDirectory(prefix="verifier-stdlib-") as tmp:
         bundle_path, output = Path(tmp) / "verifier.zip", Path(tmp) / "stdlib.zip"
         bundle_path.write_bytes(bundle)
-        command = [node, str(COMPILER), str(project_root / "node_modules" / "pyodide"), str(bundle_path), str(output), *ENTRY_POINTS]
+        command = [node, str(COMPILER), str(project_root / "node_modules" / "pyodide"), str(bundle_path), str(output),
+                   *ENTRY_POINTS]
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=NODE_TIMEOUT_S, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
             log.info("Could not compile the checking page's standard library (%s): shipping it uncompiled", error)
             return None
         if result.returncode != 0 or not output.is_file():
-            log.info("Could not compile the checking page's standard library: %s", (result.stderr or result.stdout).strip()[-500:])
+            log.info("Could not compile the checking page's standard library: %s",
+                     (result.stderr or result.stdout).strip()[-500:])
             return None
         data = output.read_bytes()
     partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
@@ -221,13 +224,14 @@ def publish_sources(site_dir: Path, calls: Path) -> list[Path]:
     return written
 
 
-def write_verifier(site_dir: Path, project_root: Path, runtime: dict[str, object]) -> dict[str, object]:
+def write_verifier(site_dir: Path, project_root: Path, runtime: dict[str, Any]) -> dict[str, object]:
     """Write the checking page's files and manifest next to the calculators' runtime; return the manifest."""
     site_dir, project_root = Path(site_dir), Path(project_root)
-    pyodide = runtime["pyodide"]  # type: ignore[index]
-    version = pyodide["version"]  # type: ignore[index]
-    files = {path: digest for path, digest in runtime["files"].items()  # type: ignore[union-attr]
-             if path.startswith(str(pyodide["path"])) and path.rsplit("/", 1)[-1] in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")}  # type: ignore[index]
+    pyodide = runtime["pyodide"]
+    version = pyodide["version"]
+    files = {path: digest for path, digest in runtime["files"].items()
+             if path.startswith(str(pyodide["path"]))
+             and path.rsplit("/", 1)[-1] in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")}
     bundle_data = bundle_bytes(project_root)
     stdlib, digest = _write_named(site_dir / "pyodide" / version, "verifier_stdlib", ".zip",
                                   compiled_stdlib(project_root, bundle_data, str(version))

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser_support import PageLog, serve_directory, wait_until
+from conftest import CALLS
+
 from callfiles.corpus import load_corpus
 from callfiles.problems import CallFileError
-from conftest import CALLS
 
 BAD = Path(__file__).resolve().parent / "bad_calls"
 SEED = "cpam-flandres-2025"
@@ -155,7 +155,7 @@ def test_every_bad_fixture_gets_the_build_problems_each_linked_to_its_line(check
 
 
 @pytest.mark.browser
-def test_a_seed_call_has_no_problem_and_its_preview_matches_the_built_page(checker, site):
+def test_a_seed_call_has_no_problem_and_its_preview_matches_the_built_page(checker):
     page, log, base_url = checker
     shown = open_file(page, f"{SEED}.yaml", (CALLS / f"{SEED}.yaml").read_bytes())
     assert shown["problems"] == [] and shown["valid"] == "true" and shown["preview"]
@@ -215,8 +215,9 @@ def test_the_starter_form_makes_a_file_the_build_accepts(checker, tmp_path):
 @pytest.mark.browser
 def test_the_draft_calculators_evaluate_the_draft_not_the_published_call(checker, site):
     """A draft lowering a rate cap: the simulator on /publier/verifier/budget/ applies the draft's rule."""
-    from calculators.api import Bundle
     from conftest import PRODUCT_EXAMPLE
+
+    from calculators.api import Bundle
 
     page, log, base_url = checker
     text = (CALLS / f"{SEED}.yaml").read_text(encoding="utf-8")

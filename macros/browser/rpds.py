@@ -18,10 +18,10 @@ from typing import Any
 class HashTrieMap(Mapping):
     __slots__ = ("_data",)
 
-    def __init__(self, value: Any = (), **kwargs: Any):
+    def __init__(self, value: Any = (), **kwargs: Any) -> None:
         self._data = dict(value, **kwargs)
 
-    __class_getitem__ = classmethod(lambda cls, item: cls)
+    __class_getitem__ = classmethod(lambda cls, _item: cls)  # HashTrieMap[K, V] in annotations
 
     @classmethod
     def convert(cls, value: Any) -> HashTrieMap:
@@ -68,10 +68,10 @@ class HashTrieMap(Mapping):
 class HashTrieSet:
     __slots__ = ("_data",)
 
-    def __init__(self, value: Iterable[Any] = ()):
+    def __init__(self, value: Iterable[Any] = ()) -> None:
         self._data = frozenset(value)
 
-    __class_getitem__ = classmethod(lambda cls, item: cls)
+    __class_getitem__ = classmethod(lambda cls, _item: cls)  # HashTrieMap[K, V] in annotations
 
     def __contains__(self, item: Any) -> bool:
         return item in self._data
@@ -109,10 +109,10 @@ class HashTrieSet:
 class List:
     __slots__ = ("_data",)
 
-    def __init__(self, value: Iterable[Any] = ()):
+    def __init__(self, value: Iterable[Any] = ()) -> None:
         self._data = tuple(value)
 
-    __class_getitem__ = classmethod(lambda cls, item: cls)
+    __class_getitem__ = classmethod(lambda cls, _item: cls)  # HashTrieMap[K, V] in annotations
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._data)
