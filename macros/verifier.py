@@ -12,7 +12,7 @@ build's own templates (:mod:`macros.draft_page`). Called once per build, after
   attrs, fastjsonschema, Jinja2, MarkupSafe (its pure fallback), Markdown — taken from the
   wheels PyPI publishes for the versions the build itself runs (:func:`wheels`), plus
   ``rpds.py``, a pure-Python stand-in for rpds-py, the one compiled dependency
-  (``macros/browser/rpds.py``);
+  (``macros/browser/rpds_standin.py``, shipped as ``rpds.py``);
 - ``pyodide/<version>/python_stdlib-<hash>.zip``: Pyodide's whole standard library (the
   calculators' trimmed one lacks what jsonschema and Jinja import);
 - ``donnees/referentiel/*.yaml``, ``donnees/appels/<id>.yaml``, ``donnees/sources/<nom>.txt``:
@@ -63,7 +63,7 @@ DISTRIBUTIONS = {
 
 PROJECT_MODULES = ("callfiles", "calculators")
 MACROS_MODULES = ("__init__.py", "pages.py", "contacts.py", "sources.py", "draft_page.py")
-SHIM = Path(__file__).resolve().parent / "browser" / "rpds.py"
+SHIM = Path(__file__).resolve().parent / "browser" / "rpds_standin.py"  # shipped as rpds.py
 WHEEL_CACHE = CACHE_DIR / "pypi"
 SKIPPED_PARTS = {"tests", "benchmarks", "__pycache__"}
 

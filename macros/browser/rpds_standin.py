@@ -1,4 +1,4 @@
-"""Pure-Python stand-in for ``rpds`` (rpds-py), for the call-file check in the browser only.
+"""Pure-Python stand-in for ``rpds`` (rpds-py), for the call-file check in the browser only (shipped as ``rpds.py``).
 
 ``jsonschema`` ≥ 4.18 and ``referencing`` keep their registries in rpds' persistent
 collections, which rpds-py implements in Rust: no wheel runs under the site's Pyodide. This
