@@ -257,7 +257,7 @@ def _parsed(name: str, text: str) -> SourceText:
 def date_error(error: ValueError) -> str:
     """French wording of ``date.fromisoformat``'s complaints."""
     text = str(error)
-    if "day is out of range" in text:
+    if "day is out of range" in text or text.startswith("day "):  # Python 3.14 (Pyodide): « day 30 must be in range 1..28 … »
         return "ce jour n'existe pas dans ce mois"
     if "month must be" in text:
         return "le mois doit être entre 01 et 12"

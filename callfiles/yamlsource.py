@@ -27,6 +27,9 @@ from callfiles.problems import Problem
 
 MAX_BYTES = 1_000_000
 """A call file is a few kilobytes; anything over this is refused before parsing."""
+MAX_LINES = 2_000
+"""A call file is a few hundred lines (the longest seed file: 324); a longer one is refused before
+parsing too: in the browser's check (pure-Python YAML under Pyodide) 5 000 lines took seconds."""
 
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\.[0-9]+\Z")
@@ -201,6 +204,10 @@ def read(path: Path, display: str | None = None) -> tuple[Document | None, list[
                               f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) ; enregistrez-le en UTF-8")]
     if not text.strip():
         return None, [Problem(name, 1, 1, "", "le fichier est vide ; attendu : la description d'un appel")]
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines > MAX_LINES:
+        return None, [Problem(name, 1, 1, "", f"fichier trop long : {lines} lignes, au plus {MAX_LINES} attendues ; "
+                                              "un fichier d'appel en compte quelques centaines, un seul appel par fichier")]
     return parse(text, name, raw)
 
 

@@ -206,6 +206,8 @@ def post_build(site_dir: Path, project_root: Path) -> None:
         return
     manifest = write_runtime(site_dir, project_root)
     from macros.offline import write_service_worker
+    from macros.verifier import write_verifier  # the checking page's files (/publier/verifier/)
 
+    write_verifier(site_dir, project_root, manifest)
     write_service_worker(site_dir, manifest)
 

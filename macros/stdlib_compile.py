@@ -106,12 +106,13 @@ def pyc(source: bytes, path: str) -> bytes:
     return header + marshal.dumps(code)
 
 
-def main(bundle_path: str, output_path: str) -> dict[str, int | str]:
+def main(bundle_path: str, output_path: str, entry_points: list[str] | None = None) -> dict[str, int | str]:
+    """``entry_points``: the modules the page imports (default: every module of the bundle)."""
     with zipfile.ZipFile(bundle_path) as bundle:
         bundle.extractall(PACKAGE_DIR)
         package = {module_name(path): (path, bundle.read(path)) for path in bundle.namelist() if path.endswith(".py")}
     sys.path.insert(0, PACKAGE_DIR)
-    for name in sorted(package):
+    for name in entry_points if entry_points is not None else sorted(package):
         importlib.import_module(name)
     with zipfile.ZipFile(STDLIB) as stdlib:
         sources = {module_name(path): (path, stdlib.read(path)) for path in stdlib.namelist() if path.endswith(".py")}

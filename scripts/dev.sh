@@ -61,9 +61,16 @@ setup_chromium() {
   fi
 }
 
+setup_browser_wheels() {
+  # The call-file check in the browser (/publier/verifier/) runs the build's own dependencies:
+  # their wheels, at the versions installed above, fetched from PyPI into node_modules/.cache.
+  "$PY" -c 'from pathlib import Path; from macros.verifier import wheels; wheels(Path("."))' \
+    || echo "!! Impossible de télécharger les paquets Python de la page de vérification (PyPI) : la construction réessaiera." >&2
+}
+
 cmd="${1:-help}"
 case "$cmd" in
-  setup) setup_python; setup_node ;;
+  setup) setup_python; setup_node; setup_browser_wheels ;;
   serve)
     setup_python; setup_node
     exec "$VENV/bin/mkdocs" serve --strict -a "${ADDRESS:-127.0.0.1:8000}" ;;

@@ -103,8 +103,20 @@ export async function fetchJson(path) {
   return response.json();
 }
 
-/** The shared vocabulary and the call's published data (donnees/…). */
+/** The call data of the page's draft (JSON text), on the draft calculator pages only; else null. */
+export function draftCall() {
+  try {
+    if (!document.querySelector("#calculateur[data-draft]")) return null;
+    return JSON.parse(sessionStorage.getItem("appels-brouillon") ?? "null")?.call ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The shared vocabulary and the call's published data (donnees/…), or the page's draft call. */
 export function loadCallData(callId) {
+  const draft = draftCall(); // the draft calculator pages of « Vérifier un fichier d'appel »
+  if (draft) return Promise.all([fetchJson("donnees/vocabulaire.json"), JSON.parse(draft)]);
   return Promise.all([fetchJson("donnees/vocabulaire.json"), fetchJson(`donnees/appels/${callId}.json`)]);
 }
 

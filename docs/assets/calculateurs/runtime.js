@@ -5,6 +5,8 @@
 // JSON texts. It also reports start-up progress, and gives up visibly (never an endless
 // spinner) when WebAssembly is missing, start-up fails, or takes more than 30 seconds.
 
+import { draftCall } from "./common.js";
+
 export const STARTUP_TIMEOUT_MS = 30_000;
 
 /** Time given to the first result before the background work of a first visit starts anyway. */
@@ -129,6 +131,10 @@ function startWorker() {
   worker.addEventListener("message", onMessage);
   // The visitor's « save data » choice as the page sees it (a worker's own view may lag behind).
   worker.postMessage({ type: "save-data", on: Boolean(navigator.connection?.saveData) });
+  // A draft call checked on « Vérifier un fichier d'appel » (docs/assets/verifier/brouillon.js):
+  // the worker evaluates it instead of fetching a published call.
+  const draft = draftCall();
+  if (draft) worker.postMessage({ type: "draft", json: draft });
   worker.addEventListener("error", (event) => {
     event.preventDefault();
     fail(event.message ? `erreur du moteur de calcul : ${event.message}` : "ce navigateur ne peut pas charger le moteur de calcul (module Web Worker)");

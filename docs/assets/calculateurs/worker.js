@@ -10,6 +10,7 @@
 //
 // Messages in:   {type: "preload", callId}
 //                {type: "save-data", on}   the browser asks to save data: the snapshot is never fetched
+//                {type: "draft", json}   a draft call's data (the checking page's), used instead of a published one
 //                {id, kind: "budget" | "eligibility", callId, input, page}   (input: JSON text;
 //                                    page: the simulator's lenient budget evaluation, Bundle.budget_page_text)
 // Messages out:  {type: "progress", stage, label, fraction, ms}
@@ -335,6 +336,23 @@ self.onmessage = (event) => {
   const message = event.data || {};
   if (message.type === "save-data") {
     pageSavesData = message.on === true;
+    return;
+  }
+  if (message.type === "draft") {
+    // A call file checked in the page (« Vérifier un fichier d'appel »), as the build would publish it.
+    let callId = null;
+    try {
+      callId = JSON.parse(String(message.json)).id;
+    } catch {
+      return;
+    }
+    if (typeof callId !== "string" || !CALL_ID.test(callId)) return;
+    const loading = ready.then(() => {
+      python.loadCall(String(message.json));
+      return true;
+    });
+    loading.catch(() => {});
+    calls.set(callId, loading);
     return;
   }
   if (message.type === "preload") {
