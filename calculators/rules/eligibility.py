@@ -302,8 +302,11 @@ class SubmissionDeadline(EligibilityRule):
     def describe(self, call: Call, vocabulary: Vocabulary) -> Description:
         from calculators.timeline import deadline_prefix  # timeline imports the model, which imports the rules
 
-        return Description("Dossier déposé au plus tard :", tuple(
-            f"{deadline_prefix(call, call.milestone(id_))}{describe(call.milestone(id_).when)}" for id_ in self.milestones))
+        deadlines = tuple(f"{deadline_prefix(call, call.milestone(id_))}{describe(call.milestone(id_).when)}"
+                          for id_ in self.milestones)
+        if len(deadlines) == 1:
+            return Description(f"Dossier déposé au plus tard : {deadlines[0]}.")
+        return Description("Dossier déposé au plus tard :", deadlines)
 
     def fields(self, call: Call, vocabulary: Vocabulary) -> tuple[Field, ...]:
         from calculators.timeline import named_departments
@@ -504,8 +507,8 @@ class Axes(EligibilityRule):
             checks.problem(where, "une règle 'axes' demande la liste 'axes' de l'appel")
 
     def describe(self, call: Call, vocabulary: Vocabulary) -> Description:
-        return Description(f"Le projet se rattache à au moins {self.min} des axes de l'appel :",
-                           tuple(_axis(axis) for axis in call.axes))
+        # The axes themselves are listed where the call's page states them, and asked by the checker.
+        return Description(f"Le projet se rattache à au moins {self.min} des {len(call.axes)} axes de l'appel.")
 
     def fields(self, call: Call, vocabulary: Vocabulary) -> tuple[Field, ...]:
         return (Field("axes", "checkboxes", "Axes de l'appel auxquels votre projet se rattache",
