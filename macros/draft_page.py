@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,10 @@ from callfiles.draft import Outcome, check, draft_name, referenced, source_named
 from callfiles.yamlsource import parse
 from macros import sources
 from macros.pages import render
+
+# Pyodide's sysconfig has no build data telling zoneinfo where a system's time zones live: with an
+# empty search path, zoneinfo reads the tzdata package the checking page ships (macros/verifier.py).
+os.environ.setdefault("PYTHONTZPATH", "")
 
 PAGE_ROOT = "../../"
 """From ``publier/verifier/`` back to the site root: the preview's links lead to the real pages."""

@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zoneinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -58,6 +59,7 @@ DISTRIBUTIONS = {
     "Jinja2": ("jinja2",),
     "MarkupSafe": ("markupsafe",),
     "Markdown": ("markdown",),
+    "tzdata": ("tzdata",),
 }
 """What the check and the preview import beyond the standard library and the project."""
 
@@ -106,10 +108,20 @@ def wheels(project_root: Path) -> dict[str, Path]:
     return found  # type: ignore[return-value]
 
 
+def _zones() -> set[str]:
+    """The time zones a call file may name (the schema's enum): the only ones the page needs."""
+    schema = json.loads((Path(__file__).resolve().parent.parent / "calls" / "schema.json").read_text(encoding="utf-8"))
+    return set(schema["properties"]["timezone"]["enum"])
+
+
 def _kept(path: str, packages: tuple[str, ...]) -> bool:
     parts = PurePosixPath(path).parts
     if not parts or parts[0].removesuffix(".py") not in packages or SKIPPED_PARTS & set(parts):
         return False
+    if parts[0] == "tzdata" and len(parts) > 2:  # tzdata/zoneinfo/<Area>/<City>: the schema's zones only
+        zone = "/".join(parts[2:])
+        return zone in _zones() or zone.endswith("__init__.py") and (len(parts) == 3 or any(
+            z.startswith(parts[2] + "/") for z in _zones()))
     # Python sources, and the metaschemas jsonschema-specifications reads; never a compiled extension.
     return path.endswith(".py") or (parts[0] == "jsonschema_specifications" and path.endswith(".json"))
 
@@ -123,6 +135,10 @@ def bundle_bytes(project_root: Path) -> bytes:
                 if _kept(member, DISTRIBUTIONS[name]):
                     entries[member] = archive.read(member)
     entries["rpds.py"] = SHIM.read_bytes()
+    # Pyodide leaves zoneinfo out of its standard library; the build's own (pure Python when its C
+    # accelerator is missing) turns a call's local deadline into UTC, with tzdata's files above.
+    for path in sorted(Path(zoneinfo.__file__).parent.glob("*.py")):
+        entries[f"zoneinfo/{path.name}"] = path.read_bytes()
     for path in package_sources(project_root):  # the calculators, as in their own bundle
         entries[path.relative_to(project_root).as_posix()] = path.read_bytes()
     for path in sorted((project_root / "callfiles").glob("*.py")):
