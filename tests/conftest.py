@@ -31,6 +31,18 @@ def rule_corpus(tmp_path_factory):
     return synthetic_corpus(tmp_path_factory.mktemp("synthetic"))
 
 
+@pytest.fixture(scope="session")
+def synthetic_site(tmp_path_factory) -> Path:
+    """The site built from ``calls/`` plus the synthetic calls of ``tests/synthetic/`` (never published)."""
+    from cases_support import SYNTHETIC_DIR
+
+    work = tmp_path_factory.mktemp("synthetic-site")
+    extra = {path.name: path.read_text(encoding="utf-8") for path in SYNTHETIC_DIR.glob("*.yaml")}
+    result = build_copy(project_copy(work / "project", calls=extra), work / "site")
+    assert result.returncode == 0, result.stderr
+    return work / "site"
+
+
 def build_site(destination: Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``mkdocs build --strict`` into ``destination``; return the finished process."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

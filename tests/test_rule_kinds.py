@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-from cases_support import RULES_DIR, SYNTHETIC_DIR
-from conftest import ROOT, build_copy, project_copy
+from cases_support import RULES_DIR
+from conftest import ROOT
 
 from calculators.eligibility import FIELDS
 from calculators.rules import Description, Field, Rule, kinds
@@ -85,17 +85,6 @@ def test_no_template_or_script_branches_on_a_rule_kind():
                 if quoted in names and "kind" in line:
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
     assert not offenders, "\n".join(offenders)
-
-
-@pytest.fixture(scope="module")
-def synthetic_site(tmp_path_factory) -> Path:
-    """The site built from calls/ plus the synthetic calls of tests/synthetic/."""
-    work = tmp_path_factory.mktemp("synthetic-site")
-    extra = {path.name: path.read_text(encoding="utf-8") for path in SYNTHETIC_DIR.glob("*.yaml")}
-    project = project_copy(work / "project", calls=extra)
-    result = build_copy(project, work / "site")
-    assert result.returncode == 0, result.stderr
-    return work / "site"
 
 
 def _text(path: Path) -> str:

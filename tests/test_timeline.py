@@ -185,18 +185,6 @@ def test_two_deadlines_claiming_a_department_are_refused_in_french(tmp_path, cha
 
 # --- in a browser: site.js compares the visitor's clock with the instants Python wrote -----
 
-@pytest.fixture(scope="module")
-def synthetic_site(tmp_path_factory) -> Path:
-    from conftest import build_copy, project_copy
-
-    tmp = tmp_path_factory.mktemp("synthetic-site")
-    calls = {path.name: path.read_text(encoding="utf-8") for path in SYNTHETIC.glob("synthetique-*.yaml")}
-    project = project_copy(tmp / "project", calls=calls)
-    result = build_copy(project, tmp / "site")
-    assert result.returncode == 0, result.stderr
-    return tmp / "site"
-
-
 def test_the_call_pages_name_each_deadline_with_its_departments_and_zone(synthetic_site):
     html = (synthetic_site / f"appels/{DEPARTMENTS}/index.html").read_text(encoding="utf-8")
     for words in ("Département 57 : 25 juillet 2025", "Départements 08 et 68 : 30 juillet 2025",
