@@ -25,7 +25,9 @@ INDEX = """async () => {
 def search_for(page: Any, words: str) -> str:
     """Type ``words`` into the header's box; the status line once it names them."""
     page.fill("input.md-search__input", words)
-    wait_until(page, "(q) => document.querySelector('.md-search-result__meta').textContent.includes('pour « ' + q + ' »')", words)
+    # The first query loads Pagefind (its script, wasm and index) cold: allow for a busy machine.
+    wait_until(page, "(q) => document.querySelector('.md-search-result__meta').textContent.includes('pour « ' + q + ' »')",
+               words, timeout=30)
     return page.locator(".md-search-result__meta").inner_text()
 
 
