@@ -348,8 +348,13 @@ def write_runtime(site_dir: Path, project_root: Path) -> dict[str, object]:
         "bundle": bundle,
         "files": dict(sorted(files.items())),
     }
+    write_manifest(site_dir / ASSETS_DIR / MANIFEST, manifest)
+    return manifest
+
+
+def write_manifest(target: Path, manifest: dict[str, object]) -> None:
+    """Write a runtime manifest as sorted JSON, leaving the file untouched when it says the same
+    (a `mkdocs serve` reload then keeps its date and the browser's cached copy)."""
     text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    target = site_dir / ASSETS_DIR / MANIFEST
     if not (target.is_file() and target.read_text(encoding="utf-8") == text):
         target.write_text(text, encoding="utf-8")
-    return manifest

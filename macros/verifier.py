@@ -26,6 +26,7 @@ Only the checking page loads any of this: no other page links the worker.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import io
@@ -41,7 +42,7 @@ import zoneinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from macros.runtime import CACHE_DIR, STOCK_STDLIB, ZIP_DATE, _write_named, package_sources, sha256_of
+from macros.runtime import CACHE_DIR, STOCK_STDLIB, ZIP_DATE, _write_named, package_sources, sha256_of, write_manifest
 
 log = logging.getLogger("mkdocs.hooks.verifier")
 
@@ -108,10 +109,11 @@ def wheels(project_root: Path) -> dict[str, Path]:
     return found  # type: ignore[return-value]
 
 
-def _zones() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
     """The time zones a call file may name (the schema's enum): the only ones the page needs."""
     schema = json.loads((Path(__file__).resolve().parent.parent / "calls" / "schema.json").read_text(encoding="utf-8"))
-    return set(schema["properties"]["timezone"]["enum"])
+    return frozenset(schema["properties"]["timezone"]["enum"])
 
 
 def _kept(path: str, packages: tuple[str, ...]) -> bool:
@@ -263,8 +265,5 @@ def write_verifier(site_dir: Path, project_root: Path, runtime: dict[str, Any]) 
         "bundle": bundle.relative_to(site_dir).as_posix(),
         "files": dict(sorted(files.items())),
     }
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    target = site_dir / ASSETS_DIR / MANIFEST
-    if not (target.is_file() and target.read_text(encoding="utf-8") == text):
-        target.write_text(text, encoding="utf-8")
+    write_manifest(site_dir / ASSETS_DIR / MANIFEST, manifest)
     return manifest
