@@ -130,6 +130,8 @@ def test_the_search_box_on_a_phone_with_the_keyboard(site, serve, new_page):
     status = search_for(page, "parentalité")
     assert re.fullmatch(r"\d+ résultats pour « parentalité »\.", status)
     first = page.locator(".md-search-result__link").first
+    # The panel slides in (Material's transition): measure once it has come to rest.
+    wait_until(page, "() => document.querySelector('.md-search-result__link').getBoundingClientRect().x >= 0")
     box = first.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390  # inside the screen
     page.keyboard.press("ArrowDown")
